@@ -97,13 +97,11 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for reading; anything it changed is discarded."""
+    """A session for reading; anything it changed is discarded. Closing (not rolling back) keeps the
+    loaded objects readable after the block, detached."""
     engine = engine or get_engine()
     with _sessionmaker(engine, write=False)() as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -117,10 +115,13 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = script.get_current_head()
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert head is not None, "no migrations found"
     return head
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:

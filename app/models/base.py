@@ -59,7 +59,9 @@ class StrEnumType(TypeDecorator[enum.StrEnum]):
             return self.enum_cls(value).value
         except ValueError:
             allowed = ", ".join(m.value for m in self.enum_cls)
-            raise ValueError(f"{value!r} is not a valid {self.enum_cls.__name__} (allowed: {allowed})") from None
+            raise ValueError(
+                f"{value!r} is not a valid {self.enum_cls.__name__} (allowed: {allowed})"
+            ) from None
 
     def process_result_value(self, value: str | None, dialect: Any) -> enum.StrEnum | None:
         return None if value is None else self.enum_cls(value)

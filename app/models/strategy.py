@@ -48,7 +48,9 @@ class Campaign(CreatedAtMixin, VersionedMixin, Base):
     slug: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[CampaignStatus] = mapped_column(StrEnumType(CampaignStatus), default=CampaignStatus.PLANNED)
+    status: Mapped[CampaignStatus] = mapped_column(
+        StrEnumType(CampaignStatus), default=CampaignStatus.PLANNED
+    )
     budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     start_date: Mapped[date] = mapped_column(Date)

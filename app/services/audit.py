@@ -104,7 +104,9 @@ def _require_audit(actor: Actor) -> None:
 AUDIT_COLUMNS = ["at", "actor", "action", "object_type", "object_id", "object", "brand", "before", "after"]
 
 
-def list_entries(session: Session, actor: Actor, flt: AuditFilter = AuditFilter(), limit: int = 500) -> pd.DataFrame:
+def list_entries(
+    session: Session, actor: Actor, flt: AuditFilter = AuditFilter(), limit: int = 500
+) -> pd.DataFrame:
     """The newest entries first, filtered; a manager sees their brands' entries, an admin all."""
     _require_audit(actor)
     stmt = select(AuditLog, Brand.slug).outerjoin(Brand, Brand.id == AuditLog.brand_id)

@@ -82,7 +82,9 @@ def get_brand(session: Session, actor: Actor, slug: str) -> Brand:
 def brand_info(session: Session, actor: Actor, slug: str) -> BrandInfo:
     brand = get_brand(session, actor, slug)
     channels = session.scalar(
-        select(func.count()).select_from(Channel).where(Channel.brand_id == brand.id, Channel.active.is_(True))
+        select(func.count())
+        .select_from(Channel)
+        .where(Channel.brand_id == brand.id, Channel.active.is_(True))
     )
     return _info(brand, channels or 0)
 
@@ -117,7 +119,14 @@ def create_brand(
     session.flush()
     session.refresh(brand)
     audit.record(
-        session, actor, "create", "brand", brand.id, label=brand.name, brand_id=brand.id, after=audit.snapshot(brand)
+        session,
+        actor,
+        "create",
+        "brand",
+        brand.id,
+        label=brand.name,
+        brand_id=brand.id,
+        after=audit.snapshot(brand),
     )
     return _info(brand, 0)
 
@@ -143,7 +152,15 @@ def update_brand(session: Session, actor: Actor, slug: str, **changes: object) -
     if after:
         session.flush()
         audit.record(
-            session, actor, "update", "brand", brand.id, label=brand.name, brand_id=brand.id, before=before, after=after
+            session,
+            actor,
+            "update",
+            "brand",
+            brand.id,
+            label=brand.name,
+            brand_id=brand.id,
+            before=before,
+            after=after,
         )
     session.refresh(brand)
     return brand_info(session, actor, brand.slug)

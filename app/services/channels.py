@@ -120,7 +120,9 @@ def create_channel(
     slug = validation.slug(slug or validation.slugify(f"{b.slug}-{plat.value}"), "channel slug")
     if session.scalars(select(Channel.id).where(Channel.slug == slug)).first():
         raise ValidationError(
-            f"channel slug {slug!r} already exists; pass another slug (e.g. {slug}-2)", field="slug", value=slug
+            f"channel slug {slug!r} already exists; pass another slug (e.g. {slug}-2)",
+            field="slug",
+            value=slug,
         )
     if session.scalars(
         select(Channel.id).where(Channel.brand_id == b.id, Channel.platform == plat, Channel.handle == handle)
@@ -128,8 +130,10 @@ def create_channel(
         raise ValidationError(
             f"brand {b.slug!r} already has {plat.label} account {handle!r}", field="handle", value=handle
         )
-    kind = validation.choice(ConnectorKind, connector, "connector") if connector else DEFAULT_CONNECTOR.get(
-        plat, ConnectorKind.MANUAL
+    kind = (
+        validation.choice(ConnectorKind, connector, "connector")
+        if connector
+        else DEFAULT_CONNECTOR.get(plat, ConnectorKind.MANUAL)
     )
     ch = Channel(
         brand_id=b.id,
@@ -149,7 +153,12 @@ def create_channel(
     )
     session.add(acc)
     session.flush()
-    after = {**audit.snapshot(ch), "connector": kind.value, "base_url": acc.base_url, "credential_env": acc.credential_env}
+    after = {
+        **audit.snapshot(ch),
+        "connector": kind.value,
+        "base_url": acc.base_url,
+        "credential_env": acc.credential_env,
+    }
     audit.record(session, actor, "create", "channel", ch.id, label=ch.slug, brand_id=b.id, after=after)
     market_code = session.get(Market, ch.market_id).code if ch.market_id else ""
     return _info(ch, b.slug, market_code, acc)
@@ -189,7 +198,15 @@ def update_channel(session: Session, actor: Actor, slug: str, **changes: object)
     if after:
         session.flush()
         audit.record(
-            session, actor, "update", "channel", ch.id, label=ch.slug, brand_id=ch.brand_id, before=before, after=after
+            session,
+            actor,
+            "update",
+            "channel",
+            ch.id,
+            label=ch.slug,
+            brand_id=ch.brand_id,
+            before=before,
+            after=after,
         )
     return next(c for c in list_channels(session, actor, include_inactive=True) if c.id == ch.id)
 
@@ -213,5 +230,7 @@ def _base_url(value: str | None) -> str | None:
     if not value:
         return None
     if not re.match(r"^https?://[^\s/]+", value):
-        raise ValidationError(f"base URL {value!r} must start with http:// or https://", field="base_url", value=value)
+        raise ValidationError(
+            f"base URL {value!r} must start with http:// or https://", field="base_url", value=value
+        )
     return value

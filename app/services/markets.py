@@ -77,11 +77,15 @@ def create_market(
         currency=validation.code(currency, 3, "currency"),
         date_format=_date_format(date_format),
     )
-    if session.scalars(select(Market.id).where(Market.workspace_id == ws.id, Market.code == market.code)).first():
+    if session.scalars(
+        select(Market.id).where(Market.workspace_id == ws.id, Market.code == market.code)
+    ).first():
         raise ValidationError(f"market code {market.code!r} already exists", field="code", value=market.code)
     session.add(market)
     session.flush()
-    audit.record(session, actor, "create", "market", market.id, label=market.name, after=audit.snapshot(market))
+    audit.record(
+        session, actor, "create", "market", market.id, label=market.name, after=audit.snapshot(market)
+    )
     return _info(market, 0)
 
 
@@ -106,7 +110,9 @@ def update_market(session: Session, actor: Actor, code: str, **changes: object) 
             raise ValidationError(f"market field {key!r} cannot be changed here", field=key)
     before, after = audit.apply_changes(market, clean)
     if after:
-        audit.record(session, actor, "update", "market", market.id, label=market.name, before=before, after=after)
+        audit.record(
+            session, actor, "update", "market", market.id, label=market.name, before=before, after=after
+        )
     brands = session.scalar(select(func.count()).select_from(Brand).where(Brand.market_id == market.id)) or 0
     return _info(market, brands)
 

@@ -122,9 +122,22 @@ class Actor:
         """None means every brand of the workspace."""
         return None if self.sees_all_brands() else frozenset(self.brand_roles)
 
+    def brands_with(self, perm: Perm, brand_ids: Iterable[int]) -> list[int]:
+        """The subset of `brand_ids` on which this actor holds `perm`."""
+        return [b for b in brand_ids if self.can(perm, b)]
+
     def describe_role(self, brand_id: int | None = None) -> str:
         role = self.role_on(brand_id)
         return role.label.lower() if role else "no role"
+
+
+def require_brands(actor: Actor, perm: Perm, brand_ids: Iterable[int]) -> list[int]:
+    """The requested brands the actor may `perm` on; PermissionDenied when that leaves none of them."""
+    wanted = list(brand_ids)
+    allowed = actor.brands_with(perm, wanted)
+    if wanted and not allowed:
+        raise PermissionDenied(f"{actor.email} may not {perm.label} on the selected brand(s)")
+    return allowed
 
 
 def require(actor: Actor, perm: Perm, brand_id: int | None = None, brand_label: str | None = None) -> None:
@@ -132,6 +145,4 @@ def require(actor: Actor, perm: Perm, brand_id: int | None = None, brand_label: 
     if actor.can(perm, brand_id):
         return
     where = f" on brand {brand_label!r}" if brand_label else (" on this brand" if brand_id else "")
-    raise PermissionDenied(
-        f"{actor.email} ({actor.describe_role(brand_id)}{where}) may not {perm.label}"
-    )
+    raise PermissionDenied(f"{actor.email} ({actor.describe_role(brand_id)}{where}) may not {perm.label}")

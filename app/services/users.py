@@ -48,7 +48,10 @@ def list_users(session: Session, actor: Actor, include_inactive: bool = True) ->
     require(actor, Perm.ADMIN)
     ws = current_workspace(session)
     stmt = (
-        select(User).where(User.workspace_id == ws.id).options(selectinload(User.memberships)).order_by(User.email)
+        select(User)
+        .where(User.workspace_id == ws.id)
+        .options(selectinload(User.memberships))
+        .order_by(User.email)
     )
     if not include_inactive:
         stmt = stmt.where(User.active.is_(True))
@@ -121,7 +124,16 @@ def set_brand_role(session: Session, actor: Actor, email: str, brand: str, role:
             before = {"role": membership.role.value}
             user.memberships.remove(membership)
             session.flush()
-            audit.record(session, actor, "delete", "membership", membership.id, label=label, brand_id=b.id, before=before)
+            audit.record(
+                session,
+                actor,
+                "delete",
+                "membership",
+                membership.id,
+                label=label,
+                brand_id=b.id,
+                before=before,
+            )
     else:
         role_ = validation.choice(Role, role, "role")
         if membership is None:
@@ -129,7 +141,13 @@ def set_brand_role(session: Session, actor: Actor, email: str, brand: str, role:
             user.memberships.append(membership)
             session.flush()
             audit.record(
-                session, actor, "create", "membership", membership.id, label=label, brand_id=b.id,
+                session,
+                actor,
+                "create",
+                "membership",
+                membership.id,
+                label=label,
+                brand_id=b.id,
                 after={"user": user.email, "brand": b.slug, "role": role_.value},
             )
         elif membership.role != role_:
@@ -137,8 +155,15 @@ def set_brand_role(session: Session, actor: Actor, email: str, brand: str, role:
             membership.role = role_
             session.flush()
             audit.record(
-                session, actor, "update", "membership", membership.id, label=label, brand_id=b.id,
-                before=before, after={"role": role_.value},
+                session,
+                actor,
+                "update",
+                "membership",
+                membership.id,
+                label=label,
+                brand_id=b.id,
+                before=before,
+                after={"role": role_.value},
             )
     return _info(user, _brand_slugs(session))
 

@@ -71,7 +71,9 @@ def languages(values: list[str] | str, field: str = "languages") -> list[str]:
     for item in items:
         if not LANG_RE.match(item):
             raise ValidationError(
-                f"{field}: {item!r} is not a language code (e.g. 'en', 'ms', 'zh-Hans')", field=field, value=item
+                f"{field}: {item!r} is not a language code (e.g. 'en', 'ms', 'zh-Hans')",
+                field=field,
+                value=item,
             )
     return items
 

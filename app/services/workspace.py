@@ -32,11 +32,15 @@ def get_workspace(session: Session) -> Workspace | None:
 def current_workspace(session: Session) -> Workspace:
     ws = get_workspace(session)
     if ws is None:
-        raise NotFound("the database holds no workspace yet: run `python -m app demo` or `python -m app db reset`")
+        raise NotFound(
+            "the database holds no workspace yet: run `python -m app demo` or `python -m app db reset`"
+        )
     return ws
 
 
-def create_workspace(session: Session, actor: Actor, *, name: str, slug: str, is_demo: bool = False) -> Workspace:
+def create_workspace(
+    session: Session, actor: Actor, *, name: str, slug: str, is_demo: bool = False
+) -> Workspace:
     require(actor, Perm.ADMIN)
     ws = Workspace(name=name, slug=slug, is_demo=is_demo)
     session.add(ws)
@@ -54,4 +58,6 @@ def workspace_info(session: Session) -> WorkspaceInfo | None:
         select(func.count()).select_from(Channel).join(Brand).where(Brand.workspace_id == ws.id)
     )
     users = session.scalar(select(func.count()).select_from(User).where(User.workspace_id == ws.id)) or 0
-    return WorkspaceInfo(ws.id, ws.slug, ws.name, ws.is_demo, ws.publishing_paused, brands, channels or 0, users)
+    return WorkspaceInfo(
+        ws.id, ws.slug, ws.name, ws.is_demo, ws.publishing_paused, brands, channels or 0, users
+    )

@@ -1,0 +1,52 @@
+"""Running a change from a page: one write transaction, a clear message on refusal, and on success a
+rerun so every table on the page shows the new state (the message survives the rerun as a flash)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import write_session
+from app.services.errors import ServiceError
+
+T = TypeVar("T")
+_FLASH = "_flash_message"
+
+
+def perform(action: Callable[[Session], T], success: str, *, rerun: bool = True) -> T | None:
+    """Run `action` in one write transaction (a refusal rolls all of it back)."""
+
+    def in_session() -> T:
+        with write_session() as session:
+            return action(session)
+
+    return finish(in_session, success, rerun=rerun)
+
+
+def finish(action: Callable[[], T], success: str, *, rerun: bool = True) -> T | None:
+    """Run `action` (which manages its own transactions) and report the outcome."""
+    try:
+        result = action()
+    except ServiceError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+    except StaleDataError:
+        st.error("Someone else changed this record meanwhile; nothing was overwritten. Reload and try again.")
+        return None
+    st.cache_data.clear()
+    if rerun:
+        st.session_state[_FLASH] = success
+        st.rerun()
+    st.success(success, icon=":material/check_circle:")
+    return result
+
+
+def show_flash() -> None:
+    """Show (once) the message of the change that caused this rerun."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

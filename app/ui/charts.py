@@ -1,0 +1,99 @@
+"""Altair chart builders with the house look, so every page draws the same kind of number the same way."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+PLATFORM_COLORS = {
+    "facebook": "#1877F2",
+    "instagram": "#E1306C",
+    "linkedin": "#0A66C2",
+    "x": "#444444",
+    "tiktok": "#25F4EE",
+    "youtube": "#FF0000",
+    "threads": "#7F7F7F",
+    "pinterest": "#BD081C",
+    "mastodon": "#6364FF",
+    "bluesky": "#1185FE",
+}
+
+STATUS_COLORS = {
+    "idea": "#BAB0AC",
+    "draft": "#9D755D",
+    "in_review": "#F58518",
+    "approved": "#72B7B2",
+    "scheduled": "#4C78A8",
+    "publishing": "#B279A2",
+    "published": "#54A24B",
+    "failed": "#E45756",
+    "archived": "#D3D3D3",
+}
+
+
+def _scale(mapping: dict[str, str], present: pd.Series) -> alt.Scale:
+    domain = [k for k in mapping if k in set(present)]
+    return alt.Scale(domain=domain, range=[mapping[k] for k in domain])
+
+
+def stacked_area_by_platform(df: pd.DataFrame, value: str, title: str) -> alt.Chart:
+    return (
+        alt.Chart(df, title=title)
+        .mark_area(opacity=0.85)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y(f"sum({value}):Q", title=None, stack=True),
+            color=alt.Color("platform:N", scale=_scale(PLATFORM_COLORS, df["platform"]), title="Platform"),
+            tooltip=[
+                alt.Tooltip("date:T", format="%a %d %b %Y"),
+                "platform:N",
+                alt.Tooltip(f"sum({value}):Q", title=value.replace("_", " "), format=","),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def rate_line(df: pd.DataFrame, numerator: str, denominator: str, title: str) -> alt.Chart:
+    """A ratio over time computed from daily sums (never an average of daily ratios)."""
+    daily = df.groupby("date", as_index=False)[[numerator, denominator]].sum()
+    daily["rate"] = daily[numerator] / daily[denominator].where(daily[denominator] > 0)
+    return (
+        alt.Chart(daily, title=title)
+        .mark_line(point=False, strokeWidth=2)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("date:T", format="%a %d %b %Y"), alt.Tooltip("rate:Q", format=".2%")],
+        )
+        .properties(height=280)
+    )
+
+
+def stacked_bars_by_status(df: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=None),
+            y=alt.Y(f"sum({value}):Q", title=None),
+            color=alt.Color("status:N", scale=_scale(STATUS_COLORS, df["status"]), title="Status"),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", format="%a %d %b"),
+                "status:N",
+                alt.Tooltip(f"sum({value}):Q", title=value),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
+def bars(
+    df: pd.DataFrame, x: str, y: str, title: str, color: str | None = None, horizontal: bool = False
+) -> alt.Chart:
+    enc_x = alt.X(f"{y}:Q", title=None) if horizontal else alt.X(f"{x}:N", title=None, sort="-y")
+    enc_y = alt.Y(f"{x}:N", title=None, sort="-x") if horizontal else alt.Y(f"{y}:Q", title=None)
+    chart = alt.Chart(df, title=title).mark_bar().encode(x=enc_x, y=enc_y, tooltip=list(df.columns))
+    if color:
+        chart = chart.encode(color=alt.Color(f"{color}:N", title=None))
+    return chart.properties(height=max(160, 28 * len(df)) if horizontal else 240)

@@ -1,0 +1,44 @@
+"""Running a page so that a failure reads as a message, not a traceback: permission and input errors
+are shown as they are; anything unexpected is logged with a reference the user can quote."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.services.errors import PermissionDenied, ServiceError
+
+log = logging.getLogger("socialops.pages")
+
+# Tests look for this text to prove no page failed behind a friendly message.
+UNEXPECTED_ERROR_PREFIX = "Something went wrong on this page"
+
+
+def run_page(page: st.Page) -> None:  # type: ignore[valid-type]
+    try:
+        page.run()
+    except PermissionDenied as exc:
+        st.warning(f"Not allowed: {exc}", icon=":material/lock:")
+    except ServiceError as exc:
+        st.error(str(exc), icon=":material/error:")
+    except StaleDataError:
+        st.error(
+            "Someone else saved this record while you were editing it; nothing was overwritten. "
+            "Reload the page to see their version.",
+            icon=":material/sync_problem:",
+        )
+    except OperationalError:
+        log.exception("database error while rendering a page")
+        st.error("The database did not answer. Try again in a moment.", icon=":material/database:")
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("page failed (reference %s)", ref)
+        st.error(
+            f"{UNEXPECTED_ERROR_PREFIX} (reference {ref}). The details are in the server log; "
+            "please pass the reference on to your admin.",
+            icon=":material/error:",
+        )

@@ -1,0 +1,57 @@
+"""The sidebar filters every page shares: brand switcher (with "All brands" for agency staff) and the
+period. They live in the entrypoint, so their values hold across pages; the brand is also in the URL
+(`?brand=slug`), so a link to a page opens on the same brand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from app.services.brands import BrandInfo
+from app.services.periods import PRESETS, preset_range
+
+ALL_BRANDS = "__all__"
+BRAND_KEY = "brand"
+PERIOD_KEY = "period"
+CUSTOM_KEY = "period_custom"
+
+
+def brand_switcher(brands: list[BrandInfo], allow_all: bool) -> BrandInfo | None:
+    """The selected brand, or None for "All brands"."""
+    by_slug = {b.slug: b for b in brands}
+    options = ([ALL_BRANDS] if allow_all or not brands else []) + list(by_slug)
+    if st.session_state.get(BRAND_KEY) not in options:
+        st.session_state.pop(BRAND_KEY, None)
+    chosen = st.sidebar.selectbox(
+        "Brand",
+        options,
+        format_func=lambda s: f"All brands ({len(brands)})" if s == ALL_BRANDS else by_slug[s].name,
+        key=BRAND_KEY,
+        bind="query-params",
+        help="Every page shows this brand's data; agency staff can pick All brands.",
+    )
+    return by_slug.get(chosen) if chosen else None
+
+
+def period_picker(today: date) -> tuple[date, date]:
+    """Inclusive start and end dates for the chosen period."""
+    preset = st.sidebar.selectbox("Period", PRESETS, index=PRESETS.index("Last 30 days"), key=PERIOD_KEY)
+    if preset != "Custom":
+        start, end = preset_range(preset, today)
+        st.sidebar.caption(f"{start:%d %b %Y} – {end:%d %b %Y}")
+        return start, end
+    picked = st.sidebar.date_input(
+        "Dates",
+        value=(today - timedelta(days=29), today),
+        max_value=today + timedelta(days=366),
+        key=CUSTOM_KEY,
+    )
+    # While the user has clicked only the first day of a range, the widget returns one date.
+    if isinstance(picked, tuple | list):
+        if len(picked) == 2:
+            return picked[0], picked[1]
+        if len(picked) == 1:
+            return picked[0], picked[0]
+        return today - timedelta(days=29), today
+    return picked, picked

@@ -1,0 +1,56 @@
+"""SocialOps Hub entrypoint: page config, first-start setup, sign-in gate, the per-role navigation and
+the shared filters, then the chosen page. Run with `streamlit run streamlit_app.py`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from app.db import read_session
+from app.services.brands import list_brands
+from app.services.workspace import workspace_info
+from app.ui.auth import current_actor
+from app.ui.banners import show_banners
+from app.ui.bootstrap import ensure_database, load_settings
+from app.ui.context import PageContext, set_page_context
+from app.ui.errors import run_page
+from app.ui.filters import brand_switcher, period_picker
+from app.ui.navigation import build_navigation
+
+st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layout="wide")
+
+settings = load_settings()
+ensure_database(settings)
+actor, local_mode = current_actor(settings)
+
+with read_session() as session:
+    ws = workspace_info(session)
+    brands = list_brands(session, actor)
+assert ws is not None  # ensure_database made one
+
+navigation = build_navigation(actor)
+
+with st.sidebar:
+    st.markdown(f"**{ws.name}**")
+    brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
+    start, end = period_picker(date.today())
+    st.divider()
+    role = actor.describe_role(brand.id if brand else None)
+    st.caption(f":material/account_circle: {actor.name or actor.email} · {role}")
+    if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        st.logout()
+
+ctx = PageContext(
+    actor=actor,
+    workspace_name=ws.name,
+    brands=tuple(brands),
+    brand=brand,
+    start=start,
+    end=end,
+    local_mode=local_mode,
+    is_demo=ws.is_demo,
+)
+set_page_context(ctx)
+show_banners(ctx, publishing_paused=ws.publishing_paused)
+run_page(navigation)

@@ -1,0 +1,208 @@
+"""Test fixtures: every database test runs on the store chosen with `--store` (sqlite by default,
+postgresql in the second CI run). Databases are real: a SQLite file, or a PostgreSQL database created
+for the test and dropped afterwards.
+
+A PostgreSQL run never skips: if the server cannot be reached the run errors out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from app.db import dispose_engine, get_engine, upgrade
+from app.services.permissions import Actor
+
+REPO = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get(
+    "SOCIALOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+_counter = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get("SOCIALOPS_TEST_STORE", "sqlite"),
+        help="which store the database tests run on (default sqlite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any fixture runs (session ones included): tests never touch the developer's data folder or
+    # secrets. Asset files the demo writes go to a throw-away folder.
+    os.environ["SOCIALOPS_DATA_DIR"] = tempfile.mkdtemp(prefix="soh-test-data-")
+    os.environ["SOCIALOPS_SECRETS_FILE"] = str(Path(os.environ["SOCIALOPS_DATA_DIR"]) / "absent-secrets.toml")
+    os.environ.pop("DATABASE_URL", None)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"SocialOps Hub test store: {config.getoption('--store')}"
+
+
+class Databases:
+    """Creates throw-away databases on the selected store and removes them at the end of the session."""
+
+    def __init__(self, store: str, tmp: Path) -> None:
+        self.store = store
+        self.tmp = tmp
+        self.created: list[str] = []
+        self._admin: Engine | None = None
+        if store == "postgresql":
+            self._admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            try:
+                with self._admin.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            except Exception as exc:  # fail, never skip: a PostgreSQL run that skips proves nothing
+                raise pytest.UsageError(
+                    f"--store postgresql but {PG_ADMIN_URL} is unreachable: {exc}"
+                ) from None
+
+    def _pg_url(self, name: str) -> str:
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def new(self, template: str | None = None) -> str:
+        """A new, empty database URL; or a copy of `template` (a URL this object made)."""
+        n = next(_counter)
+        if self.store == "sqlite":
+            path = self.tmp / f"db{n}.sqlite"
+            if template:
+                src = sqlite3.connect(template.split("///", 1)[1])
+                dst = sqlite3.connect(path)
+                src.backup(dst)
+                dst.close()
+                src.close()
+            url = f"sqlite:///{path}"
+        else:
+            name = f"soh_test_{os.getpid()}_{n}"
+            assert self._admin is not None
+            with self._admin.connect() as conn:
+                if template:
+                    dispose_engine(template)
+                    tmpl = template.rsplit("/", 1)[1]
+                    conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{tmpl}"'))
+                else:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = self._pg_url(name)
+        self.created.append(url)
+        return url
+
+    def drop(self, url: str) -> None:
+        dispose_engine(url)
+        if self.store == "postgresql" and self._admin is not None:
+            name = url.rsplit("/", 1)[1]
+            with self._admin.connect() as conn:
+                conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                    {"n": name},
+                )
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+    def close(self) -> None:
+        for url in reversed(self.created):
+            self.drop(url)
+        if self._admin is not None:
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def store(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--store"))
+
+
+@pytest.fixture(scope="session")
+def databases(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(store, tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(scope="session")
+def demo_today() -> date:
+    """The demo data is built relative to this day (today, so pages show recent data)."""
+    return date.today()
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("test:system")
+
+
+@pytest.fixture(scope="session")
+def empty_template(databases: Databases) -> str:
+    """URL of a migrated, empty database built once per session; tests get copies of it."""
+    url = databases.new()
+    upgrade(get_engine(url))
+    dispose_engine(url)
+    return url
+
+
+@pytest.fixture
+def empty_db(databases: Databases, empty_template: str) -> Engine:
+    """A migrated database with no workspace in it."""
+    return get_engine(databases.new(template=empty_template))
+
+
+@pytest.fixture(scope="session")
+def demo_template(databases: Databases, demo_today: date) -> str:
+    """URL of a database with the demo workspace, built once per session; never used directly."""
+    from app.services.demo import seed_demo_workspace
+
+    url = databases.new()
+    engine = get_engine(url)
+    upgrade(engine)
+    seed_demo_workspace(engine, actor=Actor.system("test:seed"), today=demo_today)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    dispose_engine(url)
+    return url
+
+
+@pytest.fixture
+def demo_db(databases: Databases, demo_template: str) -> Engine:
+    """A private copy of the demo workspace for one test (write to it freely)."""
+    return get_engine(databases.new(template=demo_template))
+
+
+@pytest.fixture(scope="module")
+def module_demo_db(databases: Databases, demo_template: str) -> Engine:
+    """One copy of the demo workspace shared by the tests of a module (for read-mostly tests)."""
+    return get_engine(databases.new(template=demo_template))
+
+
+@pytest.fixture
+def use_db(monkeypatch: pytest.MonkeyPatch) -> Callable[[Engine], None]:
+    """Point the app (DATABASE_URL, as a user would) at a test database, e.g. for AppTest."""
+
+    def _use(engine: Engine) -> None:
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+
+    return _use
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """On PostgreSQL a skipped test is a failure: the point of that run is that everything ran there."""
+    if session.config.getoption("--store") == "postgresql" and _skipped and exitstatus == 0:
+        session.config.get_terminal_writer().line(
+            f"FAILED: {len(_skipped)} test(s) skipped on the PostgreSQL run: {', '.join(_skipped[:5])}",
+            red=True,
+        )
+        session.exitstatus = 1

@@ -17,6 +17,7 @@ from app.services.setup import reset_database
 from app.ui.actions import finish, perform
 from app.ui.components import table
 from app.ui.context import PageContext
+from app.ui.labels import Labels
 
 ROLE_OPTIONS = [r.value for r in Role]
 NO_ROLE = "(no workspace role)"
@@ -237,7 +238,7 @@ def channels_section(ctx: PageContext) -> None:
         slugs = [b.slug for b in all_brands]
         brand = c1.selectbox("Brand", slugs, index=slugs.index(brand_slug) if brand_slug in slugs else 0)
         platform = c2.selectbox(
-            "Platform", [p.value for p in Platform], format_func=lambda p: Platform(p).label
+            "Platform", [p.value for p in Platform], format_func=Labels({p.value: p.label for p in Platform})
         )
         handle = c3.text_input("Handle", placeholder="@brand")
         connector = c1.selectbox(

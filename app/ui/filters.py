@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.services.brands import BrandInfo
 from app.services.periods import PRESETS, preset_range
+from app.ui.labels import Labels
 
 ALL_BRANDS = "__all__"
 BRAND_KEY = "brand"
@@ -26,7 +27,7 @@ def brand_switcher(brands: list[BrandInfo], allow_all: bool) -> BrandInfo | None
     chosen = st.sidebar.selectbox(
         "Brand",
         options,
-        format_func=lambda s: f"All brands ({len(brands)})" if s == ALL_BRANDS else by_slug[s].name,
+        format_func=Labels({ALL_BRANDS: f"All brands ({len(brands)})", **{b.slug: b.name for b in brands}}),
         key=BRAND_KEY,
         bind="query-params",
         help="Every page shows this brand's data; agency staff can pick All brands.",

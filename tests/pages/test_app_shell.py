@@ -1,0 +1,157 @@
+"""The app as each role sees it (AppTest on the demo workspace): every page a role may open renders
+without an exception and shows its title, forbidden pages are not in the menu, sign-in gates the app
+when [auth] is configured, and the shared filters hold across pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
+
+from app.db import read_session, write_session
+from app.models import AuditLog, User
+from app.models.enums import Role
+from app.services import brands, users
+from app.services.permissions import Actor
+from app.ui.errors import UNEXPECTED_ERROR_PREFIX
+from app.ui.navigation import PAGES, pages_for
+
+REPO = Path(__file__).resolve().parents[2]
+ENTRYPOINT = str(REPO / "streamlit_app.py")
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "socialops",
+    "client_secret": "test-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+ROLE_USERS = {role: f"{role.value}@roles.test" for role in Role}
+CLIENT = "client@roles.test"
+
+
+@pytest.fixture(scope="module")
+def app_db(module_demo_db: Engine) -> Engine:
+    """The demo workspace plus one user per role, and a client approver on one brand only."""
+    system = Actor.system("test:setup")
+    with write_session(module_demo_db) as s:
+        for role, email in ROLE_USERS.items():
+            users.add_user(s, system, email=email, role=role.value, name=role.label)
+        first = brands.list_brands(s, system)[0]
+        users.add_user(s, system, email=CLIENT, role="approver", brand=first.slug, name="Client")
+    return module_demo_db
+
+
+@pytest.fixture
+def open_app(app_db: Engine, use_db):  # type: ignore[no-untyped-def]
+    use_db(app_db)
+
+    def _open(email: str | None = None, *, signed_in: bool = True) -> AppTest:
+        at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
+        if email is not None or not signed_in:
+            at.secrets["auth"] = AUTH
+            at.user = {"is_logged_in": signed_in, "email": email, "name": email}
+        return at.run()
+
+    return _open
+
+
+def assert_page_ok(at: AppTest, title: str) -> None:
+    assert not at.exception, f"{title}: {[e.value for e in at.exception]}"
+    failures = [e.value for e in at.error if str(e.value).startswith(UNEXPECTED_ERROR_PREFIX)]
+    assert not failures, f"{title}: {failures}"
+    assert title in [t.value for t in at.title], f"{title} not among titles {[t.value for t in at.title]}"
+
+
+def _actor(engine: Engine, email: str) -> Actor:
+    with read_session(engine) as s:
+        actor = users.load_actor(s, email)
+    assert actor is not None
+    return actor
+
+
+@pytest.mark.parametrize("email", [*ROLE_USERS.values(), CLIENT])
+def test_every_allowed_page_renders_for_every_role(open_app, app_db: Engine, email: str) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(email)
+    allowed = pages_for(_actor(app_db, email))
+    assert allowed, "every role sees at least the Overview"
+    assert_page_ok(at, allowed[0].title)
+    for spec in allowed:
+        at.switch_page(spec.path).run()
+        assert_page_ok(at, spec.title)
+    for spec in PAGES:
+        if spec not in allowed:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(spec.path)
+
+
+def test_viewer_menu_has_no_write_pages(app_db: Engine) -> None:
+    titles = [p.title for p in pages_for(_actor(app_db, ROLE_USERS[Role.VIEWER]))]
+    assert titles == ["Overview", "Calendar", "KPIs", "Reports", "Competitors"]
+    admin_titles = [p.title for p in pages_for(_actor(app_db, ROLE_USERS[Role.ADMIN]))]
+    assert admin_titles == [p.title for p in PAGES]
+
+
+def test_sign_in_screen_when_auth_is_configured(open_app) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(None, signed_in=False)
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric, "no data is shown before sign-in"
+
+
+def test_unknown_account_is_told_to_ask_an_admin(open_app) -> None:  # type: ignore[no-untyped-def]
+    at = open_app("stranger@elsewhere.test")
+    assert not at.exception
+    assert "no access to this workspace" in at.warning[0].value
+    assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_local_mode_runs_as_admin_and_says_so_on_every_page(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    at = open_app()
+    for spec in PAGES[:3] + PAGES[-1:]:
+        at.switch_page(spec.path).run()
+        assert_page_ok(at, spec.title)
+        assert any("Running as the local admin" in c.value for c in at.caption)
+        assert any("demo data" in i.value for i in at.info)
+    with read_session(app_db) as s:
+        admin = s.scalars(select(User).where(User.email == "admin@localhost")).one()
+    assert admin.role == Role.ADMIN
+
+
+def test_brand_and_period_hold_across_pages(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(ROLE_USERS[Role.MANAGER])
+    brand_box = at.sidebar.selectbox(key="brand")
+    assert brand_box.value == "__all__"
+    second = brand_box.options[2]
+    with read_session(app_db) as s:
+        chosen = next(b for b in brands.list_brands(s, Actor.system("t")) if b.name == second)
+    brand_box.select(chosen.slug).run()
+    at.sidebar.selectbox(key="period").select("Last 90 days").run()
+    at.switch_page("pages/calendar.py").run()
+    assert at.sidebar.selectbox(key="brand").value == chosen.slug
+    assert at.sidebar.selectbox(key="period").value == "Last 90 days"
+    assert at.caption[0].value.startswith(chosen.name)
+    assert at.query_params.get("brand") == chosen.slug
+
+
+def test_brand_only_user_sees_only_their_brand(open_app) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(CLIENT)
+    box = at.sidebar.selectbox(key="brand")
+    assert len(box.options) == 1 and not box.options[0].startswith("All brands")
+
+
+def test_admin_adds_a_user_in_settings_and_it_is_audited(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    at = open_app(ROLE_USERS[Role.ADMIN])
+    at.switch_page("pages/settings.py").run()
+    form_inputs = [t for t in at.text_input if t.label == "E-mail"]
+    form_inputs[0].input("new.editor@roles.test")
+    next(s for s in at.selectbox if s.label == "Role").select("editor")
+    next(b for b in at.button if b.label == "Add user").click().run()
+    assert_page_ok(at, "Settings")
+    assert any("new.editor@roles.test added" in s.value for s in at.success)
+    with read_session(app_db) as s:
+        entry = s.scalars(
+            select(AuditLog).where(AuditLog.object_label == "new.editor@roles.test", AuditLog.action == "create")
+        ).one()
+    assert entry.actor == ROLE_USERS[Role.ADMIN]

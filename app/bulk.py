@@ -21,15 +21,20 @@ from sqlalchemy import Connection, text
 BATCH_ROWS = 50_000
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} in bulk insert: times are stored in UTC")
+    # Always with microseconds: SQLAlchemy compares against text in exactly this shape.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
 def _sqlite_value(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str | bytes):
         return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return _sqlite_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -37,6 +42,17 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def _sqlite_converter(sample: Any) -> Any:
+    """The converter for a column, chosen from its first value: plain ints, floats and strings (most
+    cells) pass through untouched instead of being inspected one by one."""
+    kind = type(sample)
+    if sample is None or kind in (int, float, str, bytes, bool):
+        return None
+    if kind is datetime:
+        return _sqlite_datetime
+    return _sqlite_value
 
 
 def _pg_value(value: Any) -> Any:
@@ -63,7 +79,20 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Iter
         return total
     placeholders = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})'
-    while batch := [tuple(_sqlite_value(v) for v in row) for row in islice(it, BATCH_ROWS)]:
+    converters: list[Any] | None = None
+    while batch := list(islice(it, BATCH_ROWS)):
+        if converters is None:
+            converters = [
+                _sqlite_converter(next((r[i] for r in batch if r[i] is not None), None))
+                for i in range(len(columns))
+            ]
+        if any(converters):
+            batch = [
+                tuple(v if c is None or v is None else c(v) for v, c in zip(row, converters, strict=True))
+                for row in batch
+            ]
+        elif not isinstance(batch[0], tuple):
+            batch = [tuple(row) for row in batch]
         conn.exec_driver_sql(sql, batch)
         total += len(batch)
     return total

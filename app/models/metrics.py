@@ -51,6 +51,7 @@ CHANNEL_BASE_METRICS: tuple[str, ...] = (
     "clicks",
     "video_views",
     "posts_published",
+    "mentions",
 )
 POST_BASE_METRICS: tuple[str, ...] = (
     "impressions",
@@ -121,6 +122,8 @@ class ChannelDailyMetric(Base):
     clicks: Mapped[int | None] = mapped_column(BigInteger)
     video_views: Mapped[int | None] = mapped_column(BigInteger)
     posts_published: Mapped[int | None] = mapped_column(BigInteger)
+    # Posts by others that name the brand on this channel's platform: the basis of share of voice.
+    mentions: Mapped[int | None] = mapped_column(BigInteger)
     # Where the row came from: "demo", "api", or the export format it was imported from.
     source: Mapped[str] = mapped_column(String(40), default="api")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -457,6 +457,7 @@ def upgrade() -> None:
     sa.Column('clicks', sa.BigInteger(), nullable=True),
     sa.Column('video_views', sa.BigInteger(), nullable=True),
     sa.Column('posts_published', sa.BigInteger(), nullable=True),
+    sa.Column('mentions', sa.BigInteger(), nullable=True),
     sa.Column('source', sa.String(length=40), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['brand_id'], ['brands.id'], name=op.f('fk_channel_daily_metrics_brand_id_brands'), ondelete='CASCADE'),

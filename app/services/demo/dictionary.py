@@ -83,6 +83,13 @@ METRICS: tuple[MetricSpec, ...] = (
         objective=None,
         indicator=_LEAD,
     ),
+    MetricSpec(
+        "mentions",
+        "Mentions",
+        "Posts by others that name the brand (the brand's side of share of voice).",
+        objective=_A,
+        indicator=_LEAD,
+    ),
     # Derived metrics: formulas over base keys, computed on the aggregated period.
     MetricSpec(
         "engagement_rate",

@@ -25,6 +25,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "clicks",
     "video_views",
     "posts_published",
+    "mentions",
 )
 
 
@@ -131,6 +132,8 @@ def generate(
         "shares": np.rint(engagements * mix[..., 2] * 0.95).astype(np.int64),
         "clicks": np.rint(impressions * ctr * rng.lognormal(0.0, 0.2, size=(c, days))).astype(np.int64),
         "posts_published": posts.astype(np.int64),
+        # People name a brand roughly in step with how much it is seen.
+        "mentions": np.rint(impressions * 0.0006 * rng.lognormal(0.0, 0.5, size=(c, days))).astype(np.int64),
     }
     has_saves = np.array([p.saves for p in profiles])[:, None]
     out["saves"] = (

@@ -9,7 +9,9 @@ import pytest
 from app.config import ConfigError, get_settings, mask_url, normalise_database_url
 
 
-def test_default_store_is_the_sqlite_file_in_the_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_default_store_is_the_sqlite_file_in_the_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path))
     settings = get_settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'socialops.db'}"

@@ -152,6 +152,8 @@ def test_admin_adds_a_user_in_settings_and_it_is_audited(open_app, app_db: Engin
     assert any("new.editor@roles.test added" in s.value for s in at.success)
     with read_session(app_db) as s:
         entry = s.scalars(
-            select(AuditLog).where(AuditLog.object_label == "new.editor@roles.test", AuditLog.action == "create")
+            select(AuditLog).where(
+                AuditLog.object_label == "new.editor@roles.test", AuditLog.action == "create"
+            )
         ).one()
     assert entry.actor == ROLE_USERS[Role.ADMIN]

@@ -39,7 +39,9 @@ def test_first_start_without_demo_gives_an_empty_workspace(databases) -> None:  
 
 
 def test_reset_removes_the_demo_and_keeps_the_admin(demo_db: Engine) -> None:
-    reset_database(demo_db, Actor.system("test:admin"), workspace_name="Fresh Start", keep_admin_email="me@agency.test")
+    reset_database(
+        demo_db, Actor.system("test:admin"), workspace_name="Fresh Start", keep_admin_email="me@agency.test"
+    )
     with read_session(demo_db) as s:
         ws = s.scalars(select(Workspace)).one()
         assert (ws.name, ws.is_demo) == ("Fresh Start", False)

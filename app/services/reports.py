@@ -1,0 +1,109 @@
+"""Reports: the monthly performance summary per brand, and the SQL time buckets (hour, day, week,
+month) that this and the other read services group by on both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Date, DateTime, cast, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Brand, ChannelDailyMetric, PostVariant
+from app.models.enums import PostStatus
+from app.services.permissions import Actor, Perm, require_brands
+
+_SQLITE_FORMATS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d", "month": "%Y-%m-01"}
+
+MONTHLY_COLUMNS = [
+    "month",
+    "brand",
+    "impressions",
+    "engagements",
+    "engagement rate",
+    "clicks",
+    "follower growth",
+    "posts published",
+]
+
+
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00 UTC, the day after end 00:00 UTC): an inclusive date range as a half-open time range."""
+    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
+
+
+def time_bucket(session: Session, column: Any, unit: str) -> Any:
+    """A SQL expression naming the UTC hour/day/week/month a time or date column falls in.
+
+    SQLite has strftime, PostgreSQL date_trunc; both results go through `pd.to_datetime`. On
+    PostgreSQL a timestamptz is first turned into UTC wall time so the session time zone never
+    moves a row into the neighbouring day. Weeks start on Monday on both stores.
+    """
+    is_date = isinstance(getattr(column, "type", None), Date)
+    if session.get_bind().dialect.name == "postgresql":
+        wall = cast(column, DateTime()) if is_date else func.timezone("UTC", column)
+        return func.date_trunc(unit, wall)
+    if unit == "week":
+        return func.date(column, "weekday 0", "-6 days")
+    return func.strftime(_SQLITE_FORMATS[unit], column)
+
+
+def monthly_summary(
+    session: Session, actor: Actor, brand_ids: Sequence[int], start: date, end: date
+) -> pd.DataFrame:
+    """One row per month and brand: reach and engagement totals, follower growth and posts published.
+
+    The first and last months are partial when the period does not start or end on a month boundary.
+    """
+    brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
+    if not brand_ids:
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    m = ChannelDailyMetric
+    month = time_bucket(session, m.date, "month").label("month")
+    metric_rows = session.execute(
+        select(
+            month,
+            m.brand_id,
+            func.sum(m.impressions),
+            func.sum(m.engagements),
+            func.sum(m.clicks),
+            func.sum(m.follower_growth),
+        )
+        .where(m.brand_id.in_(brand_ids), m.date >= start, m.date <= end)
+        .group_by(month, m.brand_id)
+    ).all()
+    metrics = pd.DataFrame(
+        metric_rows, columns=["month", "brand_id", "impressions", "engagements", "clicks", "follower growth"]
+    )
+
+    lo, hi = utc_bounds(start, end)
+    v = PostVariant
+    pub_month = time_bucket(session, v.published_at, "month").label("month")
+    published = pd.DataFrame(
+        session.execute(
+            select(pub_month, v.brand_id, func.count())
+            .where(
+                v.brand_id.in_(brand_ids),
+                v.status == PostStatus.PUBLISHED,
+                v.published_at >= lo,
+                v.published_at < hi,
+            )
+            .group_by(pub_month, v.brand_id)
+        ).all(),
+        columns=["month", "brand_id", "posts published"],
+    )
+    for frame in (metrics, published):
+        frame["month"] = pd.to_datetime(frame["month"])
+    df = metrics.merge(published, on=["month", "brand_id"], how="outer")
+    if df.empty:
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    names = dict(session.execute(select(Brand.id, Brand.name).where(Brand.id.in_(brand_ids))).all())
+    df["brand"] = df["brand_id"].map(names)
+    counts = ["impressions", "engagements", "clicks", "follower growth", "posts published"]
+    for col in counts:  # PostgreSQL sums bigints as numeric (Decimal)
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype("int64")
+    # A ratio of the month's sums, never an average of daily ratios.
+    df["engagement rate"] = (df["engagements"] / df["impressions"].where(df["impressions"] > 0)).astype(float)
+    return df.sort_values(["month", "brand"]).reset_index(drop=True)[MONTHLY_COLUMNS]

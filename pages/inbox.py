@@ -1,0 +1,55 @@
+"""Inbox: inbound comments, mentions, messages and reviews of the period with their sentiment and how
+fast the team answered; working the inbox (replies, routing, SLA timers) comes later."""
+
+import streamlit as st
+
+from app.db import read_session
+from app.models.enums import InboxStatus, Sentiment
+from app.services import inbox
+from app.ui import page_charts
+from app.ui.components import coming_soon, kpi_tiles, page_header, table
+from app.ui.context import page_context
+
+ctx = page_context()
+page_header("Inbox", ctx)
+
+left, right = st.columns(2)
+statuses = left.pills("Status", [s.value for s in InboxStatus], selection_mode="multi", key="inbox_status")
+sentiments = right.pills(
+    "Sentiment", [s.value for s in Sentiment], selection_mode="multi", key="inbox_sentiment"
+)
+
+with read_session() as session:
+    times = inbox.response_time_summary(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
+    by_day = inbox.sentiment_by_day(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
+    messages = inbox.list_messages(
+        session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end, statuses, sentiments
+    )
+
+kpi_tiles(times, lower_is_better=("first_response", "first_response_p90"))
+if by_day.empty:
+    st.info("No inbound messages in this period.")
+else:
+    st.altair_chart(page_charts.sentiment_by_day(by_day))
+
+st.subheader(f"Messages ({len(messages)}, newest first)")
+# Message bodies are written by the public: they are shown only inside the table, as plain text.
+table(
+    messages,
+    name="inbox",
+    column_config={
+        "received": st.column_config.DatetimeColumn("received", format="D MMM, HH:mm"),
+        "body": st.column_config.TextColumn("message", width="large"),
+    },
+)
+
+coming_soon(
+    "the unified inbox",
+    [
+        "One work queue for every channel: claim, assign, tag, resolve, mark as spam",
+        "Replies from the hub with saved reply templates per language (en, ms, id, zh)",
+        "Routing rules by keyword, sentiment, platform, language and kind: assign, prioritise, escalate",
+        "SLA timers per priority, with a warning before a response target is missed",
+        "Escalation of a message into a crisis incident",
+    ],
+)

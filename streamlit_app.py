@@ -29,8 +29,8 @@ with read_session() as session:
     brands = list_brands(session, actor)
 assert ws is not None  # ensure_database made one
 
-navigation = build_navigation(actor)
-
+# The filters come before st.navigation: a widget bound to the URL (?brand=) must read it before the
+# navigation settles the page, or a shared link would lose its brand.
 with st.sidebar:
     st.markdown(f"**{ws.name}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
@@ -41,6 +41,7 @@ with st.sidebar:
     if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
         st.logout()
 
+navigation = build_navigation(actor)
 ctx = PageContext(
     actor=actor,
     workspace_name=ws.name,

@@ -19,19 +19,26 @@ CUSTOM_KEY = "period_custom"
 
 
 def brand_switcher(brands: list[BrandInfo], allow_all: bool) -> BrandInfo | None:
-    """The selected brand, or None for "All brands"."""
+    """The selected brand, or None for "All brands". The brand's slug is kept in the URL by hand:
+    `bind="query-params"` would put the brand's display name there (it binds the formatted label)."""
     by_slug = {b.slug: b for b in brands}
     options = ([ALL_BRANDS] if allow_all or not brands else []) + list(by_slug)
-    if st.session_state.get(BRAND_KEY) not in options:
-        st.session_state.pop(BRAND_KEY, None)
+    wanted = st.query_params.get(BRAND_KEY)
+    if BRAND_KEY not in st.session_state and wanted in options:
+        st.session_state[BRAND_KEY] = wanted  # a shared link opens on its brand
+    elif BRAND_KEY in st.session_state and st.session_state[BRAND_KEY] not in options:
+        del st.session_state[BRAND_KEY]  # a brand that is gone (deactivated, or a role lost)
     chosen = st.sidebar.selectbox(
         "Brand",
         options,
         format_func=Labels({ALL_BRANDS: f"All brands ({len(brands)})", **{b.slug: b.name for b in brands}}),
         key=BRAND_KEY,
-        bind="query-params",
         help="Every page shows this brand's data; agency staff can pick All brands.",
     )
+    if chosen in by_slug:
+        st.query_params[BRAND_KEY] = chosen
+    else:
+        st.query_params.pop(BRAND_KEY, None)
     return by_slug.get(chosen) if chosen else None
 
 

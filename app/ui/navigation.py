@@ -21,9 +21,9 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "", (Perm.VIEW,), "overview"),
+    PageSpec("pages/home/overview.py", "Overview", ":material/dashboard:", "", (Perm.VIEW,), "overview"),
     PageSpec(
-        "pages/calendar.py",
+        "pages/plan/calendar.py",
         "Calendar",
         ":material/calendar_month:",
         "Plan & publish",
@@ -31,7 +31,7 @@ PAGES: tuple[PageSpec, ...] = (
         "calendar",
     ),
     PageSpec(
-        "pages/compose.py",
+        "pages/plan/compose.py",
         "Compose",
         ":material/edit_note:",
         "Plan & publish",
@@ -39,7 +39,7 @@ PAGES: tuple[PageSpec, ...] = (
         "compose",
     ),
     PageSpec(
-        "pages/approvals.py",
+        "pages/plan/approvals.py",
         "Approvals",
         ":material/fact_check:",
         "Plan & publish",
@@ -47,7 +47,7 @@ PAGES: tuple[PageSpec, ...] = (
         "approvals",
     ),
     PageSpec(
-        "pages/briefs.py",
+        "pages/plan/briefs.py",
         "Briefs",
         ":material/description:",
         "Plan & publish",
@@ -55,17 +55,17 @@ PAGES: tuple[PageSpec, ...] = (
         "briefs",
     ),
     PageSpec(
-        "pages/assets.py", "Assets", ":material/perm_media:", "Plan & publish", (Perm.CONTENT_EDIT,), "assets"
+        "pages/plan/assets.py", "Assets", ":material/perm_media:", "Plan & publish", (Perm.CONTENT_EDIT,), "assets"
     ),
-    PageSpec("pages/sops.py", "SOPs", ":material/checklist:", "Plan & publish", (Perm.SOP_RUN,), "sops"),
-    PageSpec("pages/inbox.py", "Inbox", ":material/inbox:", "Community", (Perm.INBOX_WORK,), "inbox"),
+    PageSpec("pages/plan/sops.py", "SOPs", ":material/checklist:", "Plan & publish", (Perm.SOP_RUN,), "sops"),
+    PageSpec("pages/community/inbox.py", "Inbox", ":material/inbox:", "Community", (Perm.INBOX_WORK,), "inbox"),
     PageSpec(
-        "pages/crisis.py", "Crisis", ":material/emergency:", "Community", (Perm.CRISIS_MANAGE,), "crisis"
+        "pages/community/crisis.py", "Crisis", ":material/emergency:", "Community", (Perm.CRISIS_MANAGE,), "crisis"
     ),
-    PageSpec("pages/kpis.py", "KPIs", ":material/monitoring:", "Measure", (Perm.VIEW,), "kpis"),
-    PageSpec("pages/reports.py", "Reports", ":material/summarize:", "Measure", (Perm.VIEW,), "reports"),
+    PageSpec("pages/measure/kpis.py", "KPIs", ":material/monitoring:", "Measure", (Perm.VIEW,), "kpis"),
+    PageSpec("pages/measure/reports.py", "Reports", ":material/summarize:", "Measure", (Perm.VIEW,), "reports"),
     PageSpec(
-        "pages/competitors.py",
+        "pages/measure/competitors.py",
         "Competitors",
         ":material/leaderboard:",
         "Measure",
@@ -73,14 +73,14 @@ PAGES: tuple[PageSpec, ...] = (
         "competitors",
     ),
     PageSpec(
-        "pages/jobs.py",
+        "pages/admin/jobs.py",
         "Jobs & connections",
         ":material/sync_alt:",
         "Admin",
         (Perm.CONNECTIONS_VIEW,),
         "jobs",
     ),
-    PageSpec("pages/settings.py", "Settings", ":material/settings:", "Admin", (Perm.ADMIN,), "settings"),
+    PageSpec("pages/admin/settings.py", "Settings", ":material/settings:", "Admin", (Perm.ADMIN,), "settings"),
 )
 
 

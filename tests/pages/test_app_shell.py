@@ -128,11 +128,20 @@ def test_brand_and_period_hold_across_pages(open_app, app_db: Engine) -> None:  
         chosen = next(b for b in brands.list_brands(s, Actor.system("t")) if b.name == second)
     brand_box.select(chosen.slug).run()
     at.sidebar.selectbox(key="period").select("Last 90 days").run()
-    at.switch_page("pages/calendar.py").run()
+    at.switch_page("pages/plan/calendar.py").run()
     assert at.sidebar.selectbox(key="brand").value == chosen.slug
     assert at.sidebar.selectbox(key="period").value == "Last 90 days"
-    assert at.caption[0].value.startswith(chosen.name)
-    assert at.query_params.get("brand") == chosen.slug
+    assert any(c.value.startswith(chosen.name) for c in at.caption), "the page header names the brand"
+    assert at.query_params.get("brand") == chosen.slug, "the URL carries the brand, so the link can be shared"
+
+
+def test_a_link_with_brand_opens_on_that_brand(app_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    use_db(app_db)
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
+    at.query_params["brand"] = "lumi"
+    at.run()
+    assert at.sidebar.selectbox(key="brand").value == "lumi"
+    assert any(c.value.startswith("Lumi") for c in at.caption)
 
 
 def test_brand_only_user_sees_only_their_brand(open_app) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +152,7 @@ def test_brand_only_user_sees_only_their_brand(open_app) -> None:  # type: ignor
 
 def test_admin_adds_a_user_in_settings_and_it_is_audited(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
     at = open_app(ROLE_USERS[Role.ADMIN])
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/admin/settings.py").run()
     form_inputs = [t for t in at.text_input if t.label == "E-mail"]
     form_inputs[0].input("new.editor@roles.test")
     next(s for s in at.selectbox if s.label == "Role").select("editor")

@@ -55,15 +55,29 @@ PAGES: tuple[PageSpec, ...] = (
         "briefs",
     ),
     PageSpec(
-        "pages/plan/assets.py", "Assets", ":material/perm_media:", "Plan & publish", (Perm.CONTENT_EDIT,), "assets"
+        "pages/plan/assets.py",
+        "Assets",
+        ":material/perm_media:",
+        "Plan & publish",
+        (Perm.CONTENT_EDIT,),
+        "assets",
     ),
     PageSpec("pages/plan/sops.py", "SOPs", ":material/checklist:", "Plan & publish", (Perm.SOP_RUN,), "sops"),
-    PageSpec("pages/community/inbox.py", "Inbox", ":material/inbox:", "Community", (Perm.INBOX_WORK,), "inbox"),
     PageSpec(
-        "pages/community/crisis.py", "Crisis", ":material/emergency:", "Community", (Perm.CRISIS_MANAGE,), "crisis"
+        "pages/community/inbox.py", "Inbox", ":material/inbox:", "Community", (Perm.INBOX_WORK,), "inbox"
+    ),
+    PageSpec(
+        "pages/community/crisis.py",
+        "Crisis",
+        ":material/emergency:",
+        "Community",
+        (Perm.CRISIS_MANAGE,),
+        "crisis",
     ),
     PageSpec("pages/measure/kpis.py", "KPIs", ":material/monitoring:", "Measure", (Perm.VIEW,), "kpis"),
-    PageSpec("pages/measure/reports.py", "Reports", ":material/summarize:", "Measure", (Perm.VIEW,), "reports"),
+    PageSpec(
+        "pages/measure/reports.py", "Reports", ":material/summarize:", "Measure", (Perm.VIEW,), "reports"
+    ),
     PageSpec(
         "pages/measure/competitors.py",
         "Competitors",
@@ -80,7 +94,9 @@ PAGES: tuple[PageSpec, ...] = (
         (Perm.CONNECTIONS_VIEW,),
         "jobs",
     ),
-    PageSpec("pages/admin/settings.py", "Settings", ":material/settings:", "Admin", (Perm.ADMIN,), "settings"),
+    PageSpec(
+        "pages/admin/settings.py", "Settings", ":material/settings:", "Admin", (Perm.ADMIN,), "settings"
+    ),
 )
 
 

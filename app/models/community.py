@@ -54,6 +54,7 @@ class InboxMessage(CreatedAtMixin, VersionedMixin, Base):
         Index("ix_inbox_messages_brand_received", "brand_id", "received_at"),
         Index("ix_inbox_messages_brand_status", "brand_id", "status"),
         Index("ix_inbox_messages_thread", "thread_key"),
+        Index("ix_inbox_messages_incident", "incident_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Post, PostVariant, User
 from app.models.enums import Platform, PostStatus
+from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-from app.services.reports import time_bucket, utc_bounds
+from app.services.sql_time import time_bucket
 
 VARIANT_COLUMNS = [
     "time",

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, Competitor, CompetitorMetric, InboxMessage
 from app.models.enums import Direction, MessageKind
+from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-from app.services.reports import time_bucket, utc_bounds
+from app.services.sql_time import time_bucket
 
 OVERVIEW_COLUMNS = [
     "competitor",

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Brand, Channel, InboxMessage, SlaPolicy, User
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
 from app.services.overview import Kpi
-from app.services.periods import previous_range
+from app.services.periods import previous_range, utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-from app.services.reports import time_bucket, utc_bounds
+from app.services.sql_time import time_bucket
 from app.services.workspace import current_workspace
 
 MESSAGE_COLUMNS = [

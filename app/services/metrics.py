@@ -23,8 +23,8 @@ from app.models import (
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Direction, MetricUnit, Sentiment
 from app.services.errors import PermissionDenied
+from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-from app.services.reports import utc_bounds
 
 DICTIONARY_COLUMNS = [
     "key",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Channel, ChannelDailyMetric, InboxMessage, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import Direction, PostStatus, Sentiment
-from app.services.periods import previous_range
+from app.services.periods import previous_range, utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
 
 
@@ -33,10 +33,6 @@ class Kpi:
         if self.value is None or not self.previous:
             return None
         return (self.value - self.previous) / abs(self.previous)
-
-
-def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
 
 
 def _metric_totals(session: Session, brand_ids: Sequence[int], start: date, end: date) -> dict[str, float]:
@@ -66,7 +62,7 @@ def _metric_totals(session: Session, brand_ids: Sequence[int], start: date, end:
 
 
 def _published_count(session: Session, brand_ids: Sequence[int], start: date, end: date) -> int:
-    lo, hi = _utc_bounds(start, end)
+    lo, hi = utc_bounds(start, end)
     v = PostVariant
     return int(
         session.scalar(
@@ -84,7 +80,7 @@ def _published_count(session: Session, brand_ids: Sequence[int], start: date, en
 def _inbox_stats(
     session: Session, brand_ids: Sequence[int], start: date, end: date
 ) -> dict[str, float | None]:
-    lo, hi = _utc_bounds(start, end)
+    lo, hi = utc_bounds(start, end)
     msg = InboxMessage
     base = and_(
         msg.brand_id.in_(brand_ids),
@@ -181,7 +177,7 @@ def top_posts(
 ) -> pd.DataFrame:
     """The period's published variants ranked by engagements (latest snapshot of each)."""
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
-    lo, hi = _utc_bounds(start, end)
+    lo, hi = utc_bounds(start, end)
     s = PostMetricSnapshot
     latest = (
         select(s.variant_id, func.max(s.captured_at).label("at"))

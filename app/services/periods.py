@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from app.services.errors import ValidationError
 
@@ -44,6 +44,11 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
     if preset == "Last 12 months":
         return today - timedelta(days=364), today
     raise ValidationError(f"unknown period {preset!r} (choose one of: {', '.join(PRESETS)})", field="period")
+
+
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00 UTC, the day after end 00:00 UTC): an inclusive date range as a half-open time range."""
+    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
 
 
 def previous_range(start: date, end: date) -> tuple[date, date]:

@@ -1,21 +1,19 @@
-"""Reports: the monthly performance summary per brand, and the SQL time buckets (hour, day, week,
-month) that this and the other read services group by on both SQLite and PostgreSQL."""
+"""Reports: the monthly performance summary per brand."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, ChannelDailyMetric, PostVariant
 from app.models.enums import PostStatus
+from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-
-_SQLITE_FORMATS = {"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d", "month": "%Y-%m-01"}
+from app.services.sql_time import time_bucket
 
 MONTHLY_COLUMNS = [
     "month",
@@ -27,27 +25,6 @@ MONTHLY_COLUMNS = [
     "follower growth",
     "posts published",
 ]
-
-
-def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00 UTC, the day after end 00:00 UTC): an inclusive date range as a half-open time range."""
-    return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
-
-
-def time_bucket(session: Session, column: Any, unit: str) -> Any:
-    """A SQL expression naming the UTC hour/day/week/month a time or date column falls in.
-
-    SQLite has strftime, PostgreSQL date_trunc; both results go through `pd.to_datetime`. On
-    PostgreSQL a timestamptz is first turned into UTC wall time so the session time zone never
-    moves a row into the neighbouring day. Weeks start on Monday on both stores.
-    """
-    is_date = isinstance(getattr(column, "type", None), Date)
-    if session.get_bind().dialect.name == "postgresql":
-        wall = cast(column, DateTime()) if is_date else func.timezone("UTC", column)
-        return func.date_trunc(unit, wall)
-    if unit == "week":
-        return func.date(column, "weekday 0", "-6 days")
-    return func.strftime(_SQLITE_FORMATS[unit], column)
 
 
 def monthly_summary(

@@ -24,8 +24,8 @@ from app.models import (
 )
 from app.models.enums import SopObjectType, SopRunStatus, StepStatus
 from app.services.errors import NotFound, PermissionDenied
+from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
-from app.services.reports import utc_bounds
 from app.services.workspace import current_workspace
 
 TEMPLATE_COLUMNS = [

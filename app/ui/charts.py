@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -31,7 +33,8 @@ STATUS_COLORS = {
 }
 
 
-def _scale(mapping: dict[str, str], present: pd.Series) -> alt.Scale:
+def color_scale(mapping: Mapping[str, str], present: pd.Series) -> alt.Scale:
+    """Fixed colours for the values present, so "failed" is red on every chart whatever else is shown."""
     domain = [k for k in mapping if k in set(present)]
     return alt.Scale(domain=domain, range=[mapping[k] for k in domain])
 
@@ -43,7 +46,9 @@ def stacked_area_by_platform(df: pd.DataFrame, value: str, title: str) -> alt.Ch
         .encode(
             x=alt.X("date:T", title=None),
             y=alt.Y(f"sum({value}):Q", title=None, stack=True),
-            color=alt.Color("platform:N", scale=_scale(PLATFORM_COLORS, df["platform"]), title="Platform"),
+            color=alt.Color(
+                "platform:N", scale=color_scale(PLATFORM_COLORS, df["platform"]), title="Platform"
+            ),
             tooltip=[
                 alt.Tooltip("date:T", format="%a %d %b %Y"),
                 "platform:N",
@@ -77,7 +82,7 @@ def stacked_bars_by_status(df: pd.DataFrame, x: str, value: str, title: str) -> 
         .encode(
             x=alt.X(f"{x}:T", title=None),
             y=alt.Y(f"sum({value}):Q", title=None),
-            color=alt.Color("status:N", scale=_scale(STATUS_COLORS, df["status"]), title="Status"),
+            color=alt.Color("status:N", scale=color_scale(STATUS_COLORS, df["status"]), title="Status"),
             tooltip=[
                 alt.Tooltip(f"{x}:T", format="%a %d %b"),
                 "status:N",

@@ -66,7 +66,7 @@ def table(
     st.dataframe(df, hide_index=True, column_config=column_config, height=height)
     st.download_button(
         "Download CSV",
-        df.to_csv(index=False).encode("utf-8"),
+        (df if download is None else download).to_csv(index=False).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",

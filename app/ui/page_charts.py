@@ -9,6 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app.ui.charts import color_scale
+
 SENTIMENT_COLORS = {"positive": "#54A24B", "neutral": "#BAB0AC", "negative": "#E45756", "unknown": "#D3D3D3"}
 JOB_STATUS_COLORS = {"ok": "#54A24B", "failed": "#E45756", "running": "#4C78A8"}
 HEALTH_COLORS = {
@@ -18,12 +20,6 @@ HEALTH_COLORS = {
     "unknown": "gray",
     "not connected": "gray",
 }
-
-
-def _scale(colors: Mapping[str, str], present: pd.Series) -> alt.Scale:
-    """Fixed colours for the values present, so "failed" is red on every chart whatever else is shown."""
-    domain = [k for k in colors if k in set(present)]
-    return alt.Scale(domain=domain, range=[colors[k] for k in domain])
 
 
 def status_pills(df: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -46,7 +42,7 @@ def sentiment_by_day(df: pd.DataFrame) -> alt.Chart:
             x=alt.X("day:T", title=None),
             y=alt.Y("sum(messages):Q", title=None, stack=True),
             color=alt.Color(
-                "sentiment:N", scale=_scale(SENTIMENT_COLORS, df["sentiment"]), title="Sentiment"
+                "sentiment:N", scale=color_scale(SENTIMENT_COLORS, df["sentiment"]), title="Sentiment"
             ),
             tooltip=[
                 alt.Tooltip("day:T", format="%a %d %b"),
@@ -183,7 +179,7 @@ def runs_per_hour(runs: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("yearmonthdatehours(started):T", title=None),
             y=alt.Y("count():Q", title=None, stack=True),
-            color=alt.Color("status:N", scale=_scale(JOB_STATUS_COLORS, runs["status"]), title="Status"),
+            color=alt.Color("status:N", scale=color_scale(JOB_STATUS_COLORS, runs["status"]), title="Status"),
             tooltip=[
                 alt.Tooltip("yearmonthdatehours(started):T", title="hour", format="%a %d %b %H:00"),
                 "status:N",

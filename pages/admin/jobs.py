@@ -28,6 +28,7 @@ if broken:
 table(
     page_charts.status_pills(health, "status") if not health.empty else health,
     name="connections",
+    download=health,
     column_config={
         "status": page_charts.pill_column("status", page_charts.HEALTH_COLORS),
         **{

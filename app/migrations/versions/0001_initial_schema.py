@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 09:42:41.250508
+Create Date: 2026-11-25 10:22:40.602984
 """
 
 from collections.abc import Sequence
@@ -31,6 +31,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.create_index('ix_job_runs_job_started', ['job_name', 'started_at'], unique=False)
+        batch_op.create_index('ix_job_runs_started', ['started_at'], unique=False)
 
     op.create_table('metric_definitions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -843,6 +844,7 @@ def upgrade() -> None:
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_inbox_messages_brand_received', ['brand_id', 'received_at'], unique=False)
         batch_op.create_index('ix_inbox_messages_brand_status', ['brand_id', 'status'], unique=False)
+        batch_op.create_index('ix_inbox_messages_incident', ['incident_id'], unique=False)
         batch_op.create_index('ix_inbox_messages_thread', ['thread_key'], unique=False)
 
     op.create_table('post_metric_snapshots',
@@ -973,6 +975,7 @@ def downgrade() -> None:
     op.drop_table('post_metric_snapshots')
     with op.batch_alter_table('inbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_inbox_messages_thread')
+        batch_op.drop_index('ix_inbox_messages_incident')
         batch_op.drop_index('ix_inbox_messages_brand_status')
         batch_op.drop_index('ix_inbox_messages_brand_received')
 
@@ -1089,6 +1092,7 @@ def downgrade() -> None:
     op.drop_table('workspaces')
     op.drop_table('metric_definitions')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_runs_started')
         batch_op.drop_index('ix_job_runs_job_started')
 
     op.drop_table('job_runs')

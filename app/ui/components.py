@@ -57,9 +57,15 @@ def kpi_tiles(
 
 
 def table(
-    df: pd.DataFrame, *, name: str, column_config: dict | None = None, height: int | str = "auto"
+    df: pd.DataFrame,
+    *,
+    name: str,
+    column_config: dict | None = None,
+    height: int | str = "auto",
+    download: pd.DataFrame | None = None,
 ) -> None:
-    """A read-only table with a CSV download of exactly what is shown (user text stays plain text)."""
+    """A read-only table with a CSV download (user text stays plain text). `download` is the frame to
+    save when the shown one is dressed for display (e.g. status pills held as one-item lists)."""
     if df.empty:
         st.caption("Nothing to show for this brand and period.")
         return

@@ -1,0 +1,59 @@
+"""Approving from the Approvals page: the form lists what waits on the signed-in approver, a decision
+moves the post on, and a rejection without a reason is refused on the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
+
+from app.db import read_session
+from app.models import ApprovalDecision, User
+
+REPO = Path(__file__).resolve().parents[2]
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "socialops",
+    "client_secret": "test-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+RACHEL = "rachel.ng@kopi.example"  # approver on Warisan only
+
+
+def open_as(email: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=90)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "name": email}
+    at.run()
+    return at.switch_page("pages/plan/approvals.py").run()
+
+
+def decisions_by(engine: Engine, email: str) -> int:
+    with read_session(engine) as s:
+        uid = s.scalars(select(User.id).where(User.email == email)).one()
+        return len(s.scalars(select(ApprovalDecision).where(ApprovalDecision.decided_by_id == uid)).all())
+
+
+def test_an_approver_decides_from_the_page(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    use_db(demo_db)
+    at = open_as(RACHEL)
+    assert not at.exception
+    box = next(s for s in at.selectbox if s.label == "Post and stage")
+    waiting = len(box.options)
+    assert waiting >= 1
+    before = decisions_by(demo_db, RACHEL)
+
+    at.radio[0].set_value("reject")
+    next(b for b in at.button if b.label == "Send decision").click().run()
+    assert any("needs a comment" in e.value for e in at.error)
+    assert decisions_by(demo_db, RACHEL) == before
+
+    at.radio[0].set_value("approve")
+    next(b for b in at.button if b.label == "Send decision").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Decision sent: approve") for s in at.success)
+    assert decisions_by(demo_db, RACHEL) == before + 1
+    left = [s for s in at.selectbox if s.label == "Post and stage"]
+    assert (len(left[0].options) if left else 0) == waiting - 1

@@ -21,10 +21,12 @@ from app.ui.labels import Labels
 
 ROLE_OPTIONS = [r.value for r in Role]
 NO_ROLE = "(no workspace role)"
+NO_CHANGE = "(no change)"
+REMOVE = "(remove the brand role)"
 
 
 def _role_label(value: str) -> str:
-    return NO_ROLE if value == NO_ROLE else Role(value).label
+    return value if value.startswith("(") else Role(value).label
 
 
 def users_section(ctx: PageContext) -> None:
@@ -64,24 +66,40 @@ def users_section(ctx: PageContext) -> None:
                 ),
                 f"User {email} added.",
             )
-    with right, st.form("change_user"):
+    if not people:
+        return
+    with right:
         st.markdown("**Change a user's roles**")
-        who = st.selectbox("User", [u.email for u in people])
-        ws_role = st.selectbox("Workspace role", [NO_ROLE, *ROLE_OPTIONS], format_func=_role_label)
-        brand_for = st.selectbox("Brand role on", ["", *brand_slugs])
-        brand_role = st.selectbox("Brand role", ["(remove)", *ROLE_OPTIONS])
-        active = st.checkbox("Active", value=True)
-        if st.form_submit_button("Save roles"):
+        who = st.selectbox("User", [u.email for u in people], key="change_user_pick")
+        current = next(u for u in people if u.email == who)
+        # The form is keyed by the user, so its fields start from that user's current roles.
+        with st.form(f"change_user_{who}"):
+            ws_options = [NO_ROLE, *ROLE_OPTIONS]
+            ws_role = st.selectbox(
+                "Workspace role",
+                ws_options,
+                index=ws_options.index(current.role or NO_ROLE),
+                format_func=_role_label,
+                help="Their role on every brand. Brand roles below override it on that brand.",
+            )
+            st.caption(
+                "Brand roles now: "
+                + (", ".join(f"{b}: {r}" for b, r in current.brand_roles.items()) or "none")
+            )
+            brand_for = st.selectbox("Change the role on brand", [NO_CHANGE, *brand_slugs])
+            brand_role = st.selectbox("to", [REMOVE, *ROLE_OPTIONS], format_func=_role_label)
+            active = st.checkbox("Active", value=current.active)
+            if st.form_submit_button("Save roles"):
 
-            def change(s):  # type: ignore[no-untyped-def]
-                users.set_workspace_role(s, ctx.actor, who, None if ws_role == NO_ROLE else ws_role)
-                if brand_for:
-                    users.set_brand_role(
-                        s, ctx.actor, who, brand_for, None if brand_role == "(remove)" else brand_role
-                    )
-                return users.set_active(s, ctx.actor, who, active)
+                def change(s):  # type: ignore[no-untyped-def]
+                    users.set_workspace_role(s, ctx.actor, who, None if ws_role == NO_ROLE else ws_role)
+                    if brand_for != NO_CHANGE:
+                        users.set_brand_role(
+                            s, ctx.actor, who, brand_for, None if brand_role == REMOVE else brand_role
+                        )
+                    return users.set_active(s, ctx.actor, who, active)
 
-            perform(change, f"Roles of {who} saved.")
+                perform(change, f"Roles of {who} saved.")
 
 
 def brands_section(ctx: PageContext) -> None:

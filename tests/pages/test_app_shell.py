@@ -166,3 +166,24 @@ def test_admin_adds_a_user_in_settings_and_it_is_audited(open_app, app_db: Engin
             )
         ).one()
     assert entry.actor == ROLE_USERS[Role.ADMIN]
+
+
+def test_changing_a_brand_role_keeps_the_workspace_role(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    viewer = "promote.me@roles.test"
+    with write_session(app_db) as s:
+        users.add_user(s, Actor.system("test:setup"), email=viewer, role="viewer")
+    at = open_app(ROLE_USERS[Role.ADMIN])
+    at.switch_page("pages/admin/settings.py").run()
+    at.selectbox(key="change_user_pick").select(viewer).run()
+    assert next(s for s in at.selectbox if s.label == "Workspace role").value == "viewer", (
+        "starts from the user"
+    )
+    brand = next(s for s in at.selectbox if s.label == "Change the role on brand")
+    slug = brand.options[1]
+    brand.select(slug)
+    next(s for s in at.selectbox if s.label == "to").select("editor")
+    next(b for b in at.button if b.label == "Save roles").click().run()
+    assert_page_ok(at, "Settings")
+    with read_session(app_db) as s:
+        info = next(u for u in users.list_users(s, Actor.system("t")) if u.email == viewer)
+    assert info.role == "viewer" and info.brand_roles[slug] == "editor"

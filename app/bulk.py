@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 BATCH_ROWS = 50_000
 
@@ -115,3 +115,14 @@ def reset_sequences(conn: Connection, tables: Iterable[str]) -> None:
                 f'(SELECT MAX(id) FROM "{table}") IS NOT NULL)'
             )
         )
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Update the query planner's statistics after a bulk load. Without them SQLite picked the
+    (status, scheduled_at) index for "published in the period" at agency scale: 0.6 s instead of 0.02 s."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")

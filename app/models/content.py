@@ -98,6 +98,8 @@ class PostVariant(CreatedAtMixin, VersionedMixin, Base):
         Index("ix_post_variants_channel_time", "channel_id", "scheduled_at"),
         Index("ix_post_variants_status_time", "status", "scheduled_at"),
         Index("ix_post_variants_brand_time", "brand_id", "scheduled_at"),
+        # "Published in the period" (dashboards, top posts) ranges over published_at, not scheduled_at.
+        Index("ix_post_variants_brand_published", "brand_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

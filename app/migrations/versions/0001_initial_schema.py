@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 10:22:40.602984
+Create Date: 2026-11-25 10:31:21.499544
 """
 
 from collections.abc import Sequence
@@ -784,6 +784,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('post_id', 'channel_id', name=op.f('uq_post_variants_post_id_channel_id'))
     )
     with op.batch_alter_table('post_variants', schema=None) as batch_op:
+        batch_op.create_index('ix_post_variants_brand_published', ['brand_id', 'published_at'], unique=False)
         batch_op.create_index('ix_post_variants_brand_time', ['brand_id', 'scheduled_at'], unique=False)
         batch_op.create_index('ix_post_variants_channel_time', ['channel_id', 'scheduled_at'], unique=False)
         batch_op.create_index('ix_post_variants_status_time', ['status', 'scheduled_at'], unique=False)
@@ -988,6 +989,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_post_variants_status_time')
         batch_op.drop_index('ix_post_variants_channel_time')
         batch_op.drop_index('ix_post_variants_brand_time')
+        batch_op.drop_index('ix_post_variants_brand_published')
 
     op.drop_table('post_variants')
     op.drop_table('approval_stage_approvers')

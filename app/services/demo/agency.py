@@ -12,6 +12,7 @@ from random import Random
 import numpy as np
 from sqlalchemy import Engine
 
+from app.bulk import refresh_statistics
 from app.models.enums import HealthStatus, Platform
 from app.services.demo import agency_inbox, agency_posts
 from app.services.demo.catalog import AGENCY_MARKETS
@@ -139,6 +140,7 @@ def build_agency(
         counts = dict(sorted(w.counts.items()))
         record_seed(conn, actor, org.workspace_id, WORKSPACE_NAME, counts)
         w.finish()
+    refresh_statistics(engine)
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     report(1.0, f"Synthetic agency ready: {sum(counts.values()):,} rows")
     return DemoSummary(counts=counts, seconds=clock.seconds())

@@ -4,9 +4,8 @@ when [auth] is configured, and the shared filters hold across pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from pagekit import assert_page_ok, new_app, signed_in
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
@@ -15,18 +14,8 @@ from app.models import AuditLog, User
 from app.models.enums import Role
 from app.services import brands, users
 from app.services.permissions import Actor
-from app.ui.errors import UNEXPECTED_ERROR_PREFIX
 from app.ui.navigation import PAGES, pages_for
 
-REPO = Path(__file__).resolve().parents[2]
-ENTRYPOINT = str(REPO / "streamlit_app.py")
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "test-cookie-secret",
-    "client_id": "socialops",
-    "client_secret": "test-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 ROLE_USERS = {role: f"{role.value}@roles.test" for role in Role}
 CLIENT = "client@roles.test"
 
@@ -47,21 +36,13 @@ def app_db(module_demo_db: Engine) -> Engine:
 def open_app(app_db: Engine, use_db):  # type: ignore[no-untyped-def]
     use_db(app_db)
 
-    def _open(email: str | None = None, *, signed_in: bool = True) -> AppTest:
-        at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
-        if email is not None or not signed_in:
-            at.secrets["auth"] = AUTH
-            at.user = {"is_logged_in": signed_in, "email": email, "name": email}
+    def _open(email: str | None = None, *, logged_in: bool = True) -> AppTest:
+        at = new_app()
+        if email is not None or not logged_in:
+            signed_in(at, email, logged_in=logged_in)
         return at.run()
 
     return _open
-
-
-def assert_page_ok(at: AppTest, title: str) -> None:
-    assert not at.exception, f"{title}: {[e.value for e in at.exception]}"
-    failures = [e.value for e in at.error if str(e.value).startswith(UNEXPECTED_ERROR_PREFIX)]
-    assert not failures, f"{title}: {failures}"
-    assert title in [t.value for t in at.title], f"{title} not among titles {[t.value for t in at.title]}"
 
 
 def _actor(engine: Engine, email: str) -> Actor:
@@ -94,7 +75,7 @@ def test_viewer_menu_has_no_write_pages(app_db: Engine) -> None:
 
 
 def test_sign_in_screen_when_auth_is_configured(open_app) -> None:  # type: ignore[no-untyped-def]
-    at = open_app(None, signed_in=False)
+    at = open_app(None, logged_in=False)
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.metric, "no data is shown before sign-in"
@@ -137,7 +118,7 @@ def test_brand_and_period_hold_across_pages(open_app, app_db: Engine) -> None:  
 
 def test_a_link_with_brand_opens_on_that_brand(app_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
     use_db(app_db)
-    at = AppTest.from_file(ENTRYPOINT, default_timeout=90)
+    at = new_app()
     at.query_params["brand"] = "lumi"
     at.run()
     assert at.sidebar.selectbox(key="brand").value == "lumi"

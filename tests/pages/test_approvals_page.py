@@ -3,30 +3,18 @@ moves the post on, and a rejection without a reason is refused on the page."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from pagekit import new_app, signed_in
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import ApprovalDecision, User
 
-REPO = Path(__file__).resolve().parents[2]
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "test-cookie-secret",
-    "client_id": "socialops",
-    "client_secret": "test-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 RACHEL = "rachel.ng@kopi.example"  # approver on Warisan only
 
 
 def open_as(email: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=90)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": email, "name": email}
-    at.run()
+    at = signed_in(new_app(), email).run()
     return at.switch_page("pages/plan/approvals.py").run()
 
 

@@ -8,16 +8,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pagekit import assert_page_ok, new_app, signed_in
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session, write_session
 from app.services import brands, users
 from app.services.permissions import Actor
-from app.ui.errors import UNEXPECTED_ERROR_PREFIX
 
-REPO = Path(__file__).resolve().parents[2]
-ENTRYPOINT = str(REPO / "streamlit_app.py")
 FEATURE_PAGES = {
     "pages/plan/calendar.py": "Calendar",
     "pages/plan/compose.py": "Compose",
@@ -34,13 +32,6 @@ FEATURE_PAGES = {
 }
 DEMO_BRANDS = ("lumi", "warisan", "senja")  # checked against the database in the test
 BRAND_MANAGER = "brand.manager@pages.test"
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "test-cookie-secret",
-    "client_id": "socialops",
-    "client_secret": "test-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +47,7 @@ def app_db(module_demo_db: Engine) -> Engine:
 @pytest.fixture
 def app(app_db: Engine, use_db) -> AppTest:  # type: ignore[no-untyped-def]
     use_db(app_db)
-    return AppTest.from_file(ENTRYPOINT, default_timeout=90)
-
-
-def assert_page_ok(at: AppTest, title: str) -> None:
-    assert not at.exception, f"{title}: {[e.value for e in at.exception]}"
-    failures = [e.value for e in at.error if str(e.value).startswith(UNEXPECTED_ERROR_PREFIX)]
-    assert not failures, f"{title}: {failures}"
-    refusals = [w.value for w in at.warning if str(w.value).startswith("Not allowed")]
-    assert not refusals, f"{title}: {refusals}"
-    assert at.title and at.title[0].value == title, f"{title}: titles {[t.value for t in at.title]}"
+    return new_app()
 
 
 @pytest.mark.parametrize("page", FEATURE_PAGES, ids=lambda p: Path(p).stem)
@@ -93,9 +75,7 @@ def test_pages_render_for_one_brand_and_a_long_period(app: AppTest, app_db: Engi
 
 
 def test_pages_render_for_a_manager_of_one_brand(app: AppTest) -> None:
-    app.secrets["auth"] = AUTH
-    app.user = {"is_logged_in": True, "email": BRAND_MANAGER, "name": "Brand Manager"}
-    app.run()
+    signed_in(app, BRAND_MANAGER).run()
     assert not app.exception
     for page, title in FEATURE_PAGES.items():
         app.switch_page(page).run()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.models.enums import Platform, PostStatus, PostType
+from app.models.metrics import POST_BASE_METRICS
 from app.services.demo.platform_texts import FAILURES, SYN_TOPICS
 from app.services.demo.series import PROFILES
 
@@ -264,15 +265,7 @@ def write_snapshots(
             "variant_id",
             "brand_id",
             "captured_at",
-            "impressions",
-            "reach",
-            "engagements",
-            "likes",
-            "comments",
-            "shares",
-            "saves",
-            "clicks",
-            "video_views",
+            *POST_BASE_METRICS,
             "source",
         ),
         zip(

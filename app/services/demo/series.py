@@ -10,23 +10,10 @@ from datetime import date, timedelta
 import numpy as np
 
 from app.models.enums import Platform
+from app.models.metrics import CHANNEL_BASE_METRICS
 
 # (days, rows) blocks of the metrics table, in the column order of channel_daily_metrics.
-METRIC_COLUMNS: tuple[str, ...] = (
-    "followers",
-    "follower_growth",
-    "impressions",
-    "reach",
-    "engagements",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "clicks",
-    "video_views",
-    "posts_published",
-    "mentions",
-)
+METRIC_COLUMNS: tuple[str, ...] = CHANNEL_BASE_METRICS
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from app.ui.context import PageContext, set_page_context
 from app.ui.errors import run_page
 from app.ui.filters import brand_switcher, period_picker
 from app.ui.navigation import build_navigation
+from app.ui.text import plain
 
 st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layout="wide")
 
@@ -32,12 +33,12 @@ assert ws is not None  # ensure_database made one
 # The filters come before st.navigation: a widget bound to the URL (?brand=) must read it before the
 # navigation settles the page, or a shared link would lose its brand.
 with st.sidebar:
-    st.markdown(f"**{ws.name}**")
+    st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
     start, end = period_picker(date.today())
     st.divider()
     role = actor.describe_role(brand.id if brand else None)
-    st.caption(f":material/account_circle: {actor.name or actor.email} · {role}")
+    st.caption(f":material/account_circle: {plain(actor.name or actor.email)} · {role}")
     if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
         st.logout()
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import write_session
 from app.services.errors import ServiceError
+from app.ui.text import plain
 
 T = TypeVar("T")
 _FLASH = "_flash_message"
@@ -32,7 +33,7 @@ def finish(action: Callable[[], T], success: str, *, rerun: bool = True) -> T | 
     try:
         result = action()
     except ServiceError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
         return None
     except StaleDataError:
         st.error("Someone else changed this record meanwhile; nothing was overwritten. Reload and try again.")
@@ -41,7 +42,7 @@ def finish(action: Callable[[], T], success: str, *, rerun: bool = True) -> T | 
     if rerun:
         st.session_state[_FLASH] = success
         st.rerun()
-    st.success(success, icon=":material/check_circle:")
+    st.success(plain(success), icon=":material/check_circle:")
     return result
 
 
@@ -49,4 +50,4 @@ def show_flash() -> None:
     """Show (once) the message of the change that caused this rerun."""
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(plain(message), icon=":material/check_circle:")

@@ -18,6 +18,7 @@ from app.ui.actions import finish, perform
 from app.ui.components import table
 from app.ui.context import PageContext
 from app.ui.labels import Labels
+from app.ui.text import plain
 
 ROLE_OPTIONS = [r.value for r in Role]
 NO_ROLE = "(no workspace role)"
@@ -320,7 +321,7 @@ def _compact(value: dict) -> str:
 
 
 def workspace_section(ctx: PageContext) -> None:
-    st.markdown(f"**{ctx.workspace_name}**" + (" · holds demo data" if ctx.is_demo else ""))
+    st.markdown(f"**{plain(ctx.workspace_name)}**" + (" · holds demo data" if ctx.is_demo else ""))
     st.markdown("**Start clean**")
     st.write(
         "Removes every brand, post, metric and message (demo data included) and leaves an empty workspace. "

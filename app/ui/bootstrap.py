@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from app.config import ConfigError, Settings, get_settings, mask_url
 from app.db import get_engine
 from app.services.setup import DbState, database_state, prepare_database
+from app.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ConfigError as exc:
-        st.error(f"SocialOps Hub cannot start: {exc}", icon=":material/error:")
+        st.error(f"SocialOps Hub cannot start: {plain(exc)}", icon=":material/error:")
         st.stop()
         raise  # unreachable; st.stop() raises
 
@@ -52,7 +53,7 @@ def ensure_database(settings: Settings) -> None:
             )
             st.stop()
         except RuntimeError as exc:
-            st.error(f"SocialOps Hub cannot use this database: {exc}", icon=":material/database:")
+            st.error(f"SocialOps Hub cannot use this database: {plain(exc)}", icon=":material/database:")
             st.stop()
         guard["ready"] = True
 

@@ -10,12 +10,13 @@ import streamlit as st
 
 from app.services.overview import Kpi
 from app.ui.context import PageContext
+from app.ui.text import plain
 
 
 def page_header(title: str, ctx: PageContext, subtitle: str = "") -> None:
     st.title(title)
     period = f"{ctx.start:%d %b %Y} – {ctx.end:%d %b %Y}"
-    st.caption(f"{ctx.scope_label} · {period}" + (f" · {subtitle}" if subtitle else ""))
+    st.caption(f"{plain(ctx.scope_label)} · {period}" + (f" · {subtitle}" if subtitle else ""))
 
 
 def coming_soon(summary: str, items: Sequence[str]) -> None:

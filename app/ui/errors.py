@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.services.errors import PermissionDenied, ServiceError
+from app.ui.text import plain
 
 log = logging.getLogger("socialops.pages")
 
@@ -22,9 +23,9 @@ def run_page(page: st.Page) -> None:  # type: ignore[valid-type]
     try:
         page.run()
     except PermissionDenied as exc:
-        st.warning(f"Not allowed: {exc}", icon=":material/lock:")
+        st.warning(f"Not allowed: {plain(exc)}", icon=":material/lock:")
     except ServiceError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
     except StaleDataError:
         st.error(
             "Someone else saved this record while you were editing it; nothing was overwritten. "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -30,6 +31,11 @@ def signed_in(at: AppTest, email: str | None, *, logged_in: bool = True) -> AppT
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": logged_in, "email": email, "name": email}
     return at
+
+
+def shown(markdown: str) -> str:
+    """The text a Markdown element displays for `markdown` written with app.ui.text.plain."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def assert_page_ok(at: AppTest, title: str) -> None:

@@ -5,7 +5,7 @@ when [auth] is configured, and the shared filters hold across pages."""
 from __future__ import annotations
 
 import pytest
-from pagekit import assert_page_ok, new_app, signed_in
+from pagekit import assert_page_ok, new_app, shown, signed_in
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
@@ -139,7 +139,7 @@ def test_admin_adds_a_user_in_settings_and_it_is_audited(open_app, app_db: Engin
     next(s for s in at.selectbox if s.label == "Role").select("editor")
     next(b for b in at.button if b.label == "Add user").click().run()
     assert_page_ok(at, "Settings")
-    assert any("new.editor@roles.test added" in s.value for s in at.success)
+    assert any("new.editor@roles.test added" in shown(s.value) for s in at.success)
     with read_session(app_db) as s:
         entry = s.scalars(
             select(AuditLog).where(
@@ -168,3 +168,16 @@ def test_changing_a_brand_role_keeps_the_workspace_role(open_app, app_db: Engine
     with read_session(app_db) as s:
         info = next(u for u in users.list_users(s, Actor.system("t")) if u.email == viewer)
     assert info.role == "viewer" and info.brand_roles[slug] == "editor"
+
+
+def test_a_brand_name_with_markdown_is_shown_literally(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    use_db(demo_db)
+    name = "![pixel](http://127.0.0.1:9/p.png) :red[Sale] **now**"
+    with write_session(demo_db) as s:
+        brands.update_brand(s, Actor.system("test"), "lumi", name=name)
+    at = new_app()
+    at.query_params["brand"] = "lumi"
+    at.run()
+    header = next(c.value for c in at.caption if "pixel" in c.value)
+    assert header.startswith(r"\!\[pixel\]\(http\:")
+    assert r"\:red\[Sale\] \*\*now\*\*" in header

@@ -4,7 +4,7 @@ rejecting what waits on you, and the brands' approval flows."""
 import streamlit as st
 
 from app.db import read_session
-from app.services import approvals
+from app.services import approval_decisions, approvals
 from app.ui import page_charts
 from app.ui.actions import perform, show_flash
 from app.ui.components import coming_soon, page_header, table
@@ -17,7 +17,7 @@ page_header("Approvals", ctx)
 with read_session() as session:
     queue = approvals.approval_queue(session, ctx.actor, ctx.brand_ids)
     flows = approvals.approval_flows(session, ctx.actor, ctx.brand_ids)
-    mine = approvals.decidable(session, ctx.actor, ctx.brand_ids)
+    mine = approval_decisions.decidable(session, ctx.actor, ctx.brand_ids)
 
 show_flash()
 if mine:
@@ -29,7 +29,7 @@ if mine:
         comment = st.text_area("Comment", help="Required when you reject: say what to change.")
         if st.form_submit_button("Send decision", type="primary"):
             perform(
-                lambda s: approvals.decide(s, ctx.actor, request_id, verdict, comment),
+                lambda s: approval_decisions.decide(s, ctx.actor, request_id, verdict, comment),
                 f"Decision sent: {verdict} for {labels(request_id)}.",
             )
 

@@ -12,7 +12,7 @@ from app.db import read_session, write_session
 from app.models import ApprovalFlow, AuditLog, Brand, Channel, Comment, Post, PostVariant, User
 from app.models.content import ApprovalRequest
 from app.models.enums import ApprovalRequestStatus, PostStatus
-from app.services import approvals, users
+from app.services import approval_decisions, users
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.permissions import Actor
 
@@ -66,9 +66,9 @@ def submit(engine: Engine, brand_slug: str, by: str, title: str = "Launch post")
 
 def decide(
     engine: Engine, email: str, request_id: int, decision: str, comment: str = ""
-) -> approvals.DecisionResult:
+) -> approval_decisions.DecisionResult:
     with write_session(engine) as s:
-        return approvals.decide(s, actor(engine, email), request_id, decision, comment)
+        return approval_decisions.decide(s, actor(engine, email), request_id, decision, comment)
 
 
 def state(engine: Engine, request_id: int) -> tuple[ApprovalRequestStatus, int, PostStatus, list[PostStatus]]:
@@ -163,8 +163,8 @@ def test_decidable_lists_only_what_waits_on_me(demo_db: Engine) -> None:
     rid = submit(demo_db, "warisan", EDITOR, title="Only Rachel can move this")
     with read_session(demo_db) as s:
         brand_ids = [b.id for b in s.scalars(select(Brand))]
-        mine = approvals.decidable(s, actor(demo_db, WARISAN_APPROVER), brand_ids)
-        editors = approvals.decidable(s, actor(demo_db, EDITOR), brand_ids)
+        mine = approval_decisions.decidable(s, actor(demo_db, WARISAN_APPROVER), brand_ids)
+        editors = approval_decisions.decidable(s, actor(demo_db, EDITOR), brand_ids)
     assert rid in [d.request_id for d in mine]
     assert all(d.label for d in mine)
     assert editors == []

@@ -176,3 +176,23 @@ def test_commands_on_an_empty_database_say_what_to_run(empty_db: Engine, use_db,
     use_db(get_engine(databases.new()))
     assert main(["users"]) == 1
     assert "run `python -m app db upgrade`" in capsys.readouterr().err
+
+
+def test_demo_builds_refuses_to_overwrite_and_resets(databases, use_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.db import get_engine
+
+    use_db(get_engine(databases.new()))
+    assert main(["demo", "--brands", "2", "--days", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("synthetic agency (2 brands, 10 days) ready in")
+    assert "channel_daily_metrics" in out and "100" in out  # 2 brands x 5 channels x 10 days
+    assert main(["brands", "--json"]) == 0
+    assert [b["slug"] for b in json.loads(capsys.readouterr().out)] == ["brand-0001", "brand-0002"]
+
+    assert main(["demo"]) == 1
+    assert "already holds workspace" in capsys.readouterr().err
+
+    assert main(["demo", "--reset"]) == 0
+    capsys.readouterr()
+    assert main(["brands", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3

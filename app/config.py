@@ -75,15 +75,8 @@ class Settings:
     data_dir: Path
     demo_on_first_start: bool = True
     local_admin_email: str = "admin@localhost"
-    auth_configured: bool = False
+    # The parsed secrets file, for the sections later features read (smtp, tokens, sheets).
     secrets: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    def describe(self) -> str:
-        return f"database {mask_url(self.database_url)}, data folder {self.data_dir}"
 
 
 def get_settings() -> Settings:
@@ -101,6 +94,5 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         demo_on_first_start=_truthy(demo),
         local_admin_email=str(app_section.get("local_admin_email", "admin@localhost")).strip().lower(),
-        auth_configured=isinstance(secrets.get("auth"), dict),
         secrets=secrets,
     )

@@ -146,18 +146,33 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
 
 
 def drop_everything(engine: Engine) -> None:
-    """Remove every table (used by `db reset` and `demo --reset`); the schema is then rebuilt by migrations."""
-    from app.models import Base
-
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    """Remove every table, whatever revision created it (used by `db reset` and `demo --reset`); the
+    schema is then rebuilt by the migrations."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            Base.metadata.drop_all(conn)
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        return
+    # foreign_keys can only be switched outside a transaction, hence the driver connection (which the
+    # connect hook put in autocommit mode); with it off the order of the drops does not matter.
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA foreign_keys=OFF")
+        tables = [
+            r[0]
+            for r in cur.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        cur.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            cur.execute(f'DROP TABLE IF EXISTS "{table}"')
+        cur.execute("COMMIT")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+    finally:
+        raw.close()
 
 
 def make_revision(message: str, engine: Engine | None = None) -> None:

@@ -15,7 +15,7 @@ def test_default_store_is_the_sqlite_file_in_the_data_folder(
     monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path))
     settings = get_settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'socialops.db'}"
-    assert settings.is_sqlite and settings.demo_on_first_start
+    assert settings.demo_on_first_start
 
 
 @pytest.mark.parametrize(

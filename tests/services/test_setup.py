@@ -48,3 +48,17 @@ def test_reset_removes_the_demo_and_keeps_the_admin(demo_db: Engine) -> None:
         assert s.scalar(select(func.count()).select_from(Brand)) == 0
         assert [(u.email, u.role) for u in s.scalars(select(User))] == [("me@agency.test", Role.ADMIN)]
     assert database_state(demo_db) == DbState.READY
+
+
+def test_reset_also_removes_tables_the_models_do_not_know(demo_db: Engine) -> None:
+    from sqlalchemy import inspect, text
+
+    with demo_db.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE legacy_export (id INTEGER PRIMARY KEY, brand_id INTEGER REFERENCES brands(id))"
+            )
+        )
+    reset_database(demo_db, Actor.system("test:admin"))
+    assert "legacy_export" not in inspect(demo_db).get_table_names()
+    assert database_state(demo_db) == DbState.READY

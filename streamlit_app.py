@@ -14,7 +14,7 @@ from app.ui.auth import current_actor
 from app.ui.banners import show_banners
 from app.ui.bootstrap import ensure_database, load_settings
 from app.ui.context import PageContext, set_page_context
-from app.ui.errors import run_page
+from app.ui.errors import database_unavailable_stops_here, run_page
 from app.ui.filters import brand_switcher, period_picker
 from app.ui.navigation import build_navigation
 from app.ui.text import plain
@@ -23,15 +23,15 @@ st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layou
 
 settings = load_settings()
 ensure_database(settings)
-actor, local_mode = current_actor(settings)
-
-with read_session() as session:
-    ws = workspace_info(session)
-    brands = list_brands(session, actor)
+with database_unavailable_stops_here():
+    actor, local_mode = current_actor(settings)
+    with read_session() as session:
+        ws = workspace_info(session)
+        brands = list_brands(session, actor)
 assert ws is not None  # ensure_database made one
 
-# The filters come before st.navigation: a widget bound to the URL (?brand=) must read it before the
-# navigation settles the page, or a shared link would lose its brand.
+# Shared filters first, then st.navigation (Streamlit's pattern for widgets every page uses): the
+# brand in a shared link (?brand=) is read before the navigation settles the page.
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())

@@ -9,8 +9,10 @@ import streamlit as st
 
 from app.config import Settings
 from app.db import read_session, write_session
+from app.models.enums import Role
 from app.services.permissions import Actor
 from app.services.users import ensure_local_admin, load_actor
+from app.ui.text import plain
 
 
 def auth_section() -> dict[str, Any] | None:
@@ -32,7 +34,7 @@ def current_actor(settings: Settings) -> tuple[Actor, bool]:
     if section is None:
         with read_session() as session:
             actor = load_actor(session, settings.local_admin_email)
-        if actor is None or actor.workspace_role is None or actor.workspace_role.value != "admin":
+        if actor is None or actor.workspace_role != Role.ADMIN:
             with write_session() as session:
                 actor = ensure_local_admin(session, settings.local_admin_email)
         return actor, True
@@ -41,6 +43,10 @@ def current_actor(settings: Settings) -> tuple[Actor, bool]:
         _sign_in_screen(section)
         st.stop()
     email = str(st.user.get("email") or "").strip().lower()
+    if st.user.get("email_verified") is False:
+        # The provider says the address is not proven to be theirs: it must not pick up someone's role.
+        _no_access_screen(email, reason="your identity provider has not verified that e-mail address")
+        st.stop()
     with read_session() as session:
         actor = load_actor(session, email) if email else None
     if actor is None:
@@ -62,13 +68,13 @@ def _sign_in_screen(section: dict[str, Any]) -> None:
             st.login(name)
 
 
-def _no_access_screen(email: str) -> None:
+def _no_access_screen(email: str, reason: str = "") -> None:
     st.title("SocialOps Hub")
-    st.warning(
-        f"You are signed in as {email or 'an account without an e-mail address'}, but that account has no "
-        "access to this workspace. Ask an admin to add you in Settings → Users "
-        "(or on the server: `python -m app users add EMAIL --role ROLE`).",
-        icon=":material/lock:",
+    who = plain(email) if email else "an account without an e-mail address"
+    why = reason or (
+        "that account has no access to this workspace. Ask an admin to add you in Settings → Users "
+        "(or on the server: `python -m app users add EMAIL --role ROLE`)"
     )
+    st.warning(f"You are signed in as {who}, but {why}.", icon=":material/lock:")
     if st.button("Sign out", icon=":material/logout:"):
         st.logout()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
@@ -17,6 +19,18 @@ log = logging.getLogger("socialops.pages")
 
 # Tests look for this text to prove no page failed behind a friendly message.
 UNEXPECTED_ERROR_PREFIX = "Something went wrong on this page"
+
+
+@contextmanager
+def database_unavailable_stops_here() -> Iterator[None]:
+    """Around the entrypoint's own reads: a database that stopped answering (a restart, a failover) is
+    one calm message, and the next rerun reconnects (pool_pre_ping)."""
+    try:
+        yield
+    except OperationalError:
+        log.exception("database error in the entrypoint")
+        st.error("The database did not answer. Try again in a moment.", icon=":material/database:")
+        st.stop()
 
 
 def run_page(page: st.Page) -> None:  # type: ignore[valid-type]

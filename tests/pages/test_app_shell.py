@@ -4,6 +4,8 @@ when [auth] is configured, and the shared filters hold across pages."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pagekit import assert_page_ok, new_app, shown, signed_in
 from sqlalchemy import Engine, select
@@ -86,6 +88,16 @@ def test_unknown_account_is_told_to_ask_an_admin(open_app) -> None:  # type: ign
     assert not at.exception
     assert "no access to this workspace" in at.warning[0].value
     assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_an_unverified_email_does_not_pick_up_a_role(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    at = new_app()
+    signed_in(at, ROLE_USERS[Role.ADMIN])
+    at.user["email_verified"] = False
+    at.run()
+    assert not at.exception
+    assert "has not verified that e-mail address" in shown(at.warning[0].value)
+    assert not at.metric and "Settings" not in [t.value for t in at.title]
 
 
 def test_local_mode_runs_as_admin_and_says_so_on_every_page(open_app, app_db: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -181,3 +193,22 @@ def test_a_brand_name_with_markdown_is_shown_literally(demo_db: Engine, use_db) 
     header = next(c.value for c in at.caption if "pixel" in c.value)
     assert header.startswith(r"\!\[pixel\]\(http\:")
     assert r"\:red\[Sale\] \*\*now\*\*" in header
+
+
+def test_an_unreachable_database_is_one_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://hub:s3cret@127.0.0.1:1/hub")
+    at = new_app().run()
+    assert not at.exception
+    message = shown(at.error[0].value)
+    assert message.startswith("Cannot reach the database at postgresql+psycopg://hub:***@127.0.0.1:1/hub")
+    assert "s3cret" not in message
+
+
+def test_a_broken_secrets_file_is_one_clear_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[database\nurl = 1\n")
+    monkeypatch.setenv("SOCIALOPS_SECRETS_FILE", str(broken))
+    at = new_app().run()
+    assert not at.exception
+    assert shown(at.error[0].value).startswith("SocialOps Hub cannot start:")
+    assert "is not valid TOML" in shown(at.error[0].value)

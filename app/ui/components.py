@@ -4,6 +4,7 @@ panel that says what a page will hold when its feature is not built yet."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -41,8 +42,17 @@ def _format(value: float | None, unit: str) -> str:
 
 
 def kpi_tiles(
-    kpis: Sequence[Kpi], per_row: int = 4, lower_is_better: Sequence[str] = ("first_response",)
+    kpis: Sequence[Kpi],
+    per_row: int = 4,
+    lower_is_better: Sequence[str] = ("first_response",),
+    compared_with: tuple[date, date] | None = None,
 ) -> None:
+    """Tiles with the change against the previous period; `compared_with` names that period."""
+    if compared_with:
+        st.caption(
+            f"Changes compare with the previous period of the same length, "
+            f"{compared_with[0]:%d %b} – {compared_with[1]:%d %b %Y}."
+        )
     for i in range(0, len(kpis), per_row):
         cols = st.columns(per_row)
         for col, kpi in zip(cols, kpis[i : i + per_row], strict=False):
@@ -50,7 +60,7 @@ def kpi_tiles(
             col.metric(
                 kpi.label,
                 _format(kpi.value, kpi.unit),
-                delta=None if change is None else f"{change:+.1%} vs previous period",
+                delta=None if change is None else f"{change:+.1%}",
                 delta_color="inverse" if kpi.key in lower_is_better else "normal",
                 help=kpi.help or None,
                 border=True,

@@ -6,6 +6,7 @@ import streamlit as st
 from app.db import read_session
 from app.models.enums import InboxStatus, Sentiment
 from app.services import inbox
+from app.services.periods import previous_range
 from app.ui import page_charts
 from app.ui.components import coming_soon, kpi_tiles, page_header, table
 from app.ui.context import page_context
@@ -26,7 +27,11 @@ with read_session() as session:
         session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end, statuses, sentiments
     )
 
-kpi_tiles(times, lower_is_better=("first_response", "first_response_p90"))
+kpi_tiles(
+    times,
+    lower_is_better=("first_response", "first_response_p90"),
+    compared_with=previous_range(ctx.start, ctx.end),
+)
 if by_day.empty:
     st.info("No inbound messages in this period.")
 else:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.db import read_session
 from app.services import overview
+from app.services.periods import previous_range
 from app.ui import charts
 from app.ui.components import coming_soon, kpi_tiles, page_header, table
 from app.ui.context import page_context
@@ -18,6 +19,10 @@ with read_session() as session:
     best = overview.top_posts(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
     soon = overview.upcoming(session, ctx.actor, ctx.brand_ids)
 
+prev_start, prev_end = previous_range(ctx.start, ctx.end)
+st.caption(
+    f"Changes compare with the previous period of the same length, {prev_start:%d %b} – {prev_end:%d %b %Y}."
+)
 kpi_tiles(kpis)
 
 if daily.empty:

@@ -72,6 +72,8 @@ class Post(CreatedAtMixin, VersionedMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Which bulk import created the post (None: written in the composer), so an import can be traced.
+    import_batch: Mapped[str | None] = mapped_column(String(40), index=True)
 
     variants: Mapped[list[PostVariant]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="PostVariant.id"

@@ -59,6 +59,9 @@ class Brand(CreatedAtMixin, VersionedMixin, Base):
     color: Mapped[str] = mapped_column(String(7), default="#4C78A8")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     publishing_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Governed UTM naming: {"source": {platform: value}, "medium": "social", "campaign_pattern": regex,
+    # "content": "{post_id}-{platform}"}; empty means the house defaults (app.services.utm).
+    utm_conventions: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     market: Mapped[Market] = relationship(lazy="joined")
     channels: Mapped[list[Channel]] = relationship(back_populates="brand", order_by="Channel.id")

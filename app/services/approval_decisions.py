@@ -53,7 +53,7 @@ def _named(session: Session, stage_id: int) -> set[int]:
     )
 
 
-def _stage_members(session: Session, stage: ApprovalStage, brand_id: int) -> set[int]:
+def stage_members(session: Session, stage: ApprovalStage, brand_id: int) -> set[int]:
     """The users who must approve at an all-must-approve stage: its named approvers, or everyone whose
     role on the brand is the stage's role (a membership on the brand overrides a workspace role)."""
     named = _named(session, stage.id)
@@ -161,7 +161,7 @@ def decide(
                 )
             )
         )
-        waiting = _stage_members(session, stage, post.brand_id) - approvals_here
+        waiting = stage_members(session, stage, post.brand_id) - approvals_here
         if stage.rule == ApprovalRule.ALL and waiting:
             outcome = "recorded"
         elif session.scalars(
@@ -240,4 +240,27 @@ def decidable(session: Session, actor: Actor, brand_ids: Sequence[int]) -> list[
         if (req.id, stage.id) in decided or not _may_decide(session, actor, stage, post.brand_id):
             continue
         out.append(Decidable(req.id, f"{post.title} · {stage.name}"))
+    return out
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    request_id: int
+    ok: bool
+    message: str
+
+
+def decide_many(
+    session: Session, actor: Actor, request_ids: Sequence[int], decision: Decision | str, comment: str = ""
+) -> list[BulkOutcome]:
+    """The same decision on several posts. Each stands alone: one that is refused (not yours to decide,
+    already moved on) is reported and rolled back on its own, the others go through."""
+    out = []
+    for rid in request_ids:
+        try:
+            with session.begin_nested():
+                result = decide(session, actor, rid, decision, comment)
+            out.append(BulkOutcome(rid, True, f"{result.post_title}: {result.outcome}"))
+        except (NotFound, PermissionDenied, ValidationError) as exc:
+            out.append(BulkOutcome(rid, False, str(exc)))
     return out

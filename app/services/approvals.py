@@ -195,3 +195,52 @@ def approval_flows(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
         for flow, brand, camp, active, sid, pos, stage, role, rule in rows
     ]
     return pd.DataFrame(data, columns=FLOW_COLUMNS)
+
+
+REVIEWER_COLUMNS = ["reviewer", "post", "brand", "stage", "waiting since", "hours waiting"]
+
+
+def reviewer_load(session: Session, actor: Actor, brand_ids: Sequence[int]) -> pd.DataFrame:
+    """One row per reviewer and post waiting on them: the people a stage names (or who hold its role
+    on the brand), minus those who already approved in an all-must-approve stage."""
+    from app.services.approval_decisions import stage_members
+
+    brand_ids = _allowed(actor, brand_ids)
+    if not brand_ids:
+        return pd.DataFrame(columns=REVIEWER_COLUMNS)
+    r = ApprovalRequest
+    rows = session.execute(
+        select(r.id, Post.title, Post.brand_id, Brand.name, ApprovalStage, r.stage_entered_at)
+        .join(Post, Post.id == r.post_id)
+        .join(Brand, Brand.id == Post.brand_id)
+        .join(
+            ApprovalStage,
+            and_(ApprovalStage.flow_id == r.flow_id, ApprovalStage.position == r.current_position),
+        )
+        .where(r.status == ApprovalRequestStatus.PENDING, Post.brand_id.in_(brand_ids))
+    ).all()
+    done = set(
+        session.execute(
+            select(
+                ApprovalDecision.request_id, ApprovalDecision.stage_id, ApprovalDecision.decided_by_id
+            ).where(ApprovalDecision.request_id.in_([row[0] for row in rows] or [-1]))
+        ).all()
+    )
+    names = {uid: _person(n, e) for uid, n, e in session.execute(select(User.id, User.name, User.email))}
+    now = datetime.now(UTC)
+    data = []
+    for req_id, title, brand_id, brand, stage, since in rows:
+        for uid in sorted(stage_members(session, stage, brand_id)):
+            if (req_id, stage.id, uid) not in done:
+                data.append(
+                    (
+                        names.get(uid, str(uid)),
+                        title,
+                        brand,
+                        stage.name,
+                        since,
+                        round((now - since).total_seconds() / 3600, 1),
+                    )
+                )
+    df = pd.DataFrame(data, columns=REVIEWER_COLUMNS)
+    return df.sort_values(["hours waiting"], ascending=False, ignore_index=True)

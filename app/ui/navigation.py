@@ -55,6 +55,14 @@ PAGES: tuple[PageSpec, ...] = (
         "briefs",
     ),
     PageSpec(
+        "pages/plan/bulk.py",
+        "Import & export",
+        ":material/upload_file:",
+        "Plan & publish",
+        (Perm.CONTENT_EDIT,),
+        "import-export",
+    ),
+    PageSpec(
         "pages/plan/assets.py",
         "Assets",
         ":material/perm_media:",

@@ -97,8 +97,15 @@ class Databases:
         return url
 
     def drop(self, url: str) -> None:
+        """Close the app's pooled connections to `url` and remove it (each test's copy goes at its end,
+        so a PostgreSQL run never piles up idle connections or databases)."""
         dispose_engine(url)
-        if self.store == "postgresql" and self._admin is not None:
+        if url in self.created:
+            self.created.remove(url)
+        if self.store == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
+        elif self._admin is not None:
             name = url.rsplit("/", 1)[1]
             with self._admin.connect() as conn:
                 conn.execute(
@@ -108,7 +115,7 @@ class Databases:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
     def close(self) -> None:
-        for url in reversed(self.created):
+        for url in list(reversed(self.created)):
             self.drop(url)
         if self._admin is not None:
             self._admin.dispose()
@@ -147,9 +154,11 @@ def empty_template(databases: Databases) -> str:
 
 
 @pytest.fixture
-def empty_db(databases: Databases, empty_template: str) -> Engine:
-    """A migrated database with no workspace in it."""
-    return get_engine(databases.new(template=empty_template))
+def empty_db(databases: Databases, empty_template: str) -> Iterator[Engine]:
+    """A migrated database with no workspace in it (dropped after the test)."""
+    url = databases.new(template=empty_template)
+    yield get_engine(url)
+    databases.drop(url)
 
 
 @pytest.fixture(scope="session")
@@ -169,15 +178,19 @@ def demo_template(databases: Databases, demo_today: date) -> str:
 
 
 @pytest.fixture
-def demo_db(databases: Databases, demo_template: str) -> Engine:
-    """A private copy of the demo workspace for one test (write to it freely)."""
-    return get_engine(databases.new(template=demo_template))
+def demo_db(databases: Databases, demo_template: str) -> Iterator[Engine]:
+    """A private copy of the demo workspace for one test (write to it freely; dropped afterwards)."""
+    url = databases.new(template=demo_template)
+    yield get_engine(url)
+    databases.drop(url)
 
 
 @pytest.fixture(scope="module")
-def module_demo_db(databases: Databases, demo_template: str) -> Engine:
+def module_demo_db(databases: Databases, demo_template: str) -> Iterator[Engine]:
     """One copy of the demo workspace shared by the tests of a module (for read-mostly tests)."""
-    return get_engine(databases.new(template=demo_template))
+    url = databases.new(template=demo_template)
+    yield get_engine(url)
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -18,17 +18,30 @@ T = TypeVar("T")
 _FLASH = "_flash_message"
 
 
-def perform(action: Callable[[Session], T], success: str, *, rerun: bool = True) -> T | None:
-    """Run `action` in one write transaction (a refusal rolls all of it back)."""
+def perform(
+    action: Callable[[Session], T],
+    success: str,
+    *,
+    rerun: bool = True,
+    on_success: Callable[[T], object] | None = None,
+) -> T | None:
+    """Run `action` in one write transaction (a refusal rolls all of it back). `on_success` runs with
+    the result before the rerun (e.g. to put the new record's id in the URL)."""
 
     def in_session() -> T:
         with write_session() as session:
             return action(session)
 
-    return finish(in_session, success, rerun=rerun)
+    return finish(in_session, success, rerun=rerun, on_success=on_success)
 
 
-def finish(action: Callable[[], T], success: str, *, rerun: bool = True) -> T | None:
+def finish(
+    action: Callable[[], T],
+    success: str,
+    *,
+    rerun: bool = True,
+    on_success: Callable[[T], object] | None = None,
+) -> T | None:
     """Run `action` (which manages its own transactions) and report the outcome."""
     try:
         result = action()
@@ -39,6 +52,8 @@ def finish(action: Callable[[], T], success: str, *, rerun: bool = True) -> T | 
         st.error("Someone else changed this record meanwhile; nothing was overwritten. Reload and try again.")
         return None
     st.cache_data.clear()
+    if on_success is not None:
+        on_success(result)
     if rerun:
         st.session_state[_FLASH] = success
         st.rerun()

@@ -1,5 +1,6 @@
-"""SOP checklists as read models: templates and their steps, runs with their progress, and the steps
-that are overdue now."""
+"""SOP checklists as read models: templates with their versions and steps (and what changed between
+versions), runs with their progress, and the steps that are overdue now. Changes live in sop_templates
+and sop_runs; a run's detail, history and requirements in sop_details."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.models import (
     SopStepResult,
     SopTemplate,
     SopTemplateVersion,
+    User,
 )
 from app.models.enums import SopObjectType, SopRunStatus, StepStatus
 from app.services.errors import NotFound, PermissionDenied
@@ -40,6 +42,7 @@ TEMPLATE_COLUMNS = [
 ]
 STEP_COLUMNS = ["step", "title", "instructions", "owner role", "automatic check", "required", "due after (h)"]
 RUN_COLUMNS = [
+    "id",
     "template",
     "version",
     "brand",
@@ -52,6 +55,8 @@ RUN_COLUMNS = [
     "due",
     "overdue",
 ]
+VERSION_COLUMNS = ["version", "created", "by", "notes", "steps", "current"]
+CHANGE_COLUMNS = ["change", "step", "title", "what changed"]
 OVERDUE_COLUMNS = ["brand", "template", "object", "step", "owner role", "due", "hours overdue"]
 # Skipped steps count as dealt with: the checklist is not waiting on them.
 _FINISHED_STEPS = (StepStatus.DONE, StepStatus.SKIPPED)
@@ -101,10 +106,8 @@ def list_templates(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
     return pd.DataFrame(data, columns=TEMPLATE_COLUMNS)
 
 
-def template_steps(
-    session: Session, actor: Actor, template_slug: str, version: int | None = None
-) -> pd.DataFrame:
-    """The steps of one version of a template (its current version by default), in order."""
+def _visible_template(session: Session, actor: Actor, template_slug: str) -> SopTemplate:
+    """A template the actor may read: SOP_RUN somewhere, and on the template's brand if it has one."""
     if not actor.can_anywhere(Perm.SOP_RUN):
         raise PermissionDenied(f"{actor.email} may not {Perm.SOP_RUN.label}")
     ws = current_workspace(session)
@@ -118,6 +121,14 @@ def template_steps(
         raise NotFound(f"no SOP template {template_slug!r}")
     if template.brand_id is not None:
         require_brands(actor, Perm.SOP_RUN, [template.brand_id])
+    return template
+
+
+def template_steps(
+    session: Session, actor: Actor, template_slug: str, version: int | None = None
+) -> pd.DataFrame:
+    """The steps of one version of a template (its current version by default), in order."""
+    template = _visible_template(session, actor, template_slug)
     number = version or template.current_version
     s = SopStep
     rows = session.execute(
@@ -137,6 +148,60 @@ def template_steps(
     return pd.DataFrame(data, columns=STEP_COLUMNS)
 
 
+def template_versions(session: Session, actor: Actor, template_slug: str) -> pd.DataFrame:
+    """Every version of a template, newest first: when, by whom, the notes, how many steps."""
+    template = _visible_template(session, actor, template_slug)
+    v = SopTemplateVersion
+    rows = session.execute(
+        select(v.number, v.created_at, User.name, User.email, v.notes, func.count(SopStep.id))
+        .outerjoin(User, User.id == v.created_by_id)
+        .outerjoin(SopStep, SopStep.version_id == v.id)
+        .where(v.template_id == template.id)
+        .group_by(v.number, v.created_at, User.name, User.email, v.notes)
+        .order_by(v.number.desc())
+    ).all()
+    data = [
+        (n, at, (name or "").strip() or email or "", notes, int(steps), n == template.current_version)
+        for n, at, name, email, notes, steps in rows
+    ]
+    return pd.DataFrame(data, columns=VERSION_COLUMNS)
+
+
+_COMPARED = ("instructions", "owner role", "automatic check", "required", "due after (h)")
+
+
+def step_changes(session: Session, actor: Actor, template_slug: str, version: int) -> pd.DataFrame:
+    """What `version` changed against the version before it, step by step (matched by title): added,
+    removed, changed (naming the fields), moved or the same. Version 1 lists every step as added."""
+    new = template_steps(session, actor, template_slug, version)
+    old = (
+        template_steps(session, actor, template_slug, version - 1)
+        if version > 1
+        else pd.DataFrame(columns=STEP_COLUMNS)
+    )
+    before = {row["title"]: row for _, row in old.iterrows()}
+    data = []
+    for _, row in new.iterrows():
+        prev = before.pop(row["title"], None)
+        if prev is None:
+            data.append(("added", row["step"], row["title"], ""))
+            continue
+        fields = [col for col in _COMPARED if _differs(prev[col], row[col])]
+        if fields:
+            data.append(("changed", row["step"], row["title"], ", ".join(fields)))
+        elif prev["step"] != row["step"]:
+            data.append(("moved", row["step"], row["title"], f"was step {prev['step']}"))
+        else:
+            data.append(("same", row["step"], row["title"], ""))
+    data += [("removed", None, title, f"was step {row['step']}") for title, row in before.items()]
+    return pd.DataFrame(data, columns=CHANGE_COLUMNS)
+
+
+def _differs(a: object, b: object) -> bool:
+    # Missing due hours come back as NaN from the frame; NaN != NaN must not read as a change.
+    return not (pd.isna(a) and pd.isna(b)) and a != b  # type: ignore[call-overload]
+
+
 def _object_labels(
     session: Session, refs: Iterable[tuple[SopObjectType, int]]
 ) -> dict[tuple[SopObjectType, int], str]:
@@ -152,7 +217,9 @@ def _object_labels(
             model, col = model_and_col
             names = dict(session.execute(select(model.id, col).where(model.id.in_(sorted(ids)))).all())
         for oid in ids:
-            labels[(kind, oid)] = f"{kind.value.capitalize()}: {names.get(oid, f'#{oid}')}"
+            # Reports have no table: their id is the month, yyyymm.
+            name = f"{oid // 100:04d}-{oid % 100:02d}" if kind == SopObjectType.REPORT else f"#{oid}"
+            labels[(kind, oid)] = f"{kind.value.capitalize()}: {names.get(oid, name)}"
     return labels
 
 
@@ -188,6 +255,7 @@ def list_runs(
     )
     stmt = (
         select(
+            r.id,
             SopTemplate.name,
             SopTemplateVersion.number,
             Brand.name,
@@ -215,15 +283,16 @@ def list_runs(
         lo, hi = utc_bounds(start, end)
         stmt = stmt.where(r.started_at >= lo, r.started_at < hi)
     rows = session.execute(stmt).all()
-    labels = _object_labels(session, [(row[3], row[4]) for row in rows])
+    labels = _object_labels(session, [(row[4], row[5]) for row in rows])
     now = datetime.now(UTC)
     data = []
-    for name, number, brand, kind, oid, status, n_done, total, started, due in rows:
+    for run_id, name, number, brand, kind, oid, status, n_done, total, started, due in rows:
         n_done, total = int(n_done), int(total)
         overdue = status == SopRunStatus.OPEN and due is not None and due < now
         progress = n_done / total if total else None
         data.append(
             (
+                run_id,
                 name,
                 number,
                 brand,

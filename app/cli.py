@@ -386,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--action")
     aud.add_argument("--json", action="store_true")
     aud.set_defaults(func=cmd_audit)
+
+    from app.cli_bulk import add_import_export_commands
+
+    add_import_export_commands(sub)
     return p
 
 

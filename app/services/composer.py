@@ -11,13 +11,23 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Brand, Brief, Campaign, Channel, ContentPillar, Post, PostVariant, variant_assets
+from app.models import (
+    Asset,
+    Brand,
+    Brief,
+    Campaign,
+    Channel,
+    ContentPillar,
+    Post,
+    PostVariant,
+    variant_assets,
+)
 from app.models.enums import PostStatus, PostType
 from app.services import audit, validation
 from app.services.assets import asset_blockers, media_for_assets
 from app.services.errors import Conflict, NotFound, ValidationError
 from app.services.permissions import Actor, Perm, require
-from app.services.platform_rules import RuleIssue, check_variant, errors
+from app.services.platform_rules import Level, RuleIssue, check_variant, errors
 
 # A post can be scheduled this close to now at the earliest (the publish job runs every minute).
 MIN_LEAD = timedelta(minutes=2)
@@ -91,13 +101,24 @@ def check_draft(
 ) -> dict[str, list[RuleIssue]]:
     """Per channel slug: what the platform rules, the assets' rights and the time say about the draft.
     The composer shows this live; saving refuses any error in it."""
-    from app.services.platform_rules import Level
-
     now = now or datetime.now(UTC)
     channels = _channel_map(session, brand_id, [v.channel for v in draft.variants])
+    wanted = {a for v in draft.variants for a in v.asset_ids}
+    owners = (
+        dict(session.execute(select(Asset.id, Asset.brand_id).where(Asset.id.in_(wanted))).all())
+        if wanted
+        else {}
+    )
     out: dict[str, list[RuleIssue]] = {}
     for v in draft.variants:
         ch = channels[v.channel]
+        foreign = [a for a in v.asset_ids if owners.get(a) != brand_id]
+        if foreign:
+            # Never attach (or even describe) another brand's files.
+            out[v.channel] = [
+                RuleIssue(Level.ERROR, "media", f"asset #{a} is not in this brand's library") for a in foreign
+            ]
+            continue
         media = media_for_assets(session, list(v.asset_ids), v.alt_texts)
         issues = list(check_variant(ch.platform, v.copy, media, draft.link_url))
         problem = _time_problem(v.scheduled_at, now)

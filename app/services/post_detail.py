@@ -42,6 +42,7 @@ class ChannelChoice:
 class EditorChoices:
     brand_id: int
     brand_slug: str
+    brand_name: str
     timezone: str
     channels: list[ChannelChoice]
     pillars: list[tuple[int, str]]
@@ -104,6 +105,7 @@ def editor_choices(session: Session, actor: Actor, brand_id: int) -> EditorChoic
     return EditorChoices(
         brand.id,
         brand.slug,
+        brand.name,
         brand.market.timezone,
         channels,
         [tuple(r) for r in pillars],

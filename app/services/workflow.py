@@ -98,9 +98,10 @@ def _flow_for(session: Session, post: Post) -> ApprovalFlow | None:
     return next((f for f in flows if f.campaign_id is None), None)
 
 
-def _earliest_time(post: Post) -> datetime | None:
+def _last_time(post: Post) -> datetime | None:
+    """The approval covers the times it was given: it lapses once the last of them has passed unpublished."""
     times = [v.scheduled_at for v in post.variants if v.scheduled_at is not None]
-    return min(times) if times else None
+    return max(times) if times else None
 
 
 def _latest_request(session: Session, post: Post) -> ApprovalRequest | None:
@@ -128,7 +129,7 @@ def _open_request(session: Session, actor: Actor, post: Post) -> str:
             submitted_by_id=actor.user_id,
             submitted_at=now,
             stage_entered_at=now,
-            expires_at=_earliest_time(post),
+            expires_at=_last_time(post),
         )
     )
     _set_status(post, P.IN_REVIEW)

@@ -1,51 +1,129 @@
-"""Compose: the ideas and drafts of the selected brand(s), waiting to be written and sent for review;
-the composer with per-channel variants and live platform rules comes later."""
+"""Compose: write a post once and adapt it per channel, with each platform's rules checked as you type,
+a preview per channel, media with alt text, best times from the brand's history, governed UTM links;
+then save, submit for approval and schedule (with what still blocks it, in words)."""
 
 import streamlit as st
 
 from app.db import read_session
-from app.models.enums import PostStatus
-from app.services import posts
-from app.ui.components import coming_soon, page_header, table
+from app.models.enums import AssetKind, PostStatus
+from app.services import composer, post_detail, workflow
+from app.services.assets import usable_assets
+from app.ui import composer_form
+from app.ui.actions import perform, show_flash
+from app.ui.components import page_header
+from app.ui.composer_tools import best_time_panel, utm_panel
 from app.ui.context import page_context
+from app.ui.labels import Labels
+from app.ui.text import plain
 
-STATUS_LABELS = {s.value: s.label for s in PostStatus}  # .get pickles; a lambda would not
-
+NEW = 0
 ctx = page_context()
-page_header("Compose", ctx, "ideas and drafts")
+page_header("Compose", ctx)
+show_flash()
 
-statuses = st.pills(
-    "Status",
-    list(STATUS_LABELS),
-    selection_mode="multi",
-    default=[s.value for s in posts.WORK_IN_PROGRESS],
-    format_func=STATUS_LABELS.get,
-    key="compose_status",
-    help="Ideas and drafts by default; add other statuses to see posts further along. None chosen: all.",
-)
-
+raw = str(st.query_params.get("post", ""))
+post_id = int(raw) if raw.isdigit() else None
 with read_session() as session:
-    df = posts.list_posts(session, ctx.actor, ctx.brand_ids, statuses or None)
+    view = post_detail.load_post(session, ctx.actor, post_id) if post_id else None
+brand_id = view.brand_id if view else (ctx.brand.id if ctx.brand else None)
+if brand_id is None:
+    st.info("Pick a brand in the sidebar to write a post for it.", icon=":material/storefront:")
+    st.stop()
+with read_session() as session:
+    choices = post_detail.editor_choices(session, ctx.actor, brand_id)
+    assets = usable_assets(session, ctx.actor, brand_id)
+    open_posts = post_detail.post_choices(session, ctx.actor, [brand_id])
 
-if statuses:
-    counts = df["status"].value_counts()
-    for col, status in zip(st.columns(len(statuses)), statuses, strict=True):
-        col.metric(STATUS_LABELS[status], int(counts.get(status, 0)), border=True)
 
-table(
-    df,
-    name="posts",
-    column_config={"updated": st.column_config.DatetimeColumn("updated", format="D MMM YYYY, HH:mm")},
+def _open() -> None:
+    chosen = st.session_state["compose_open"]
+    if chosen == NEW:
+        st.query_params.pop("post", None)
+    else:
+        st.query_params["post"] = str(chosen)
+
+
+st.selectbox(
+    "Post",
+    [NEW, *[i for i, _ in open_posts]],
+    index=([NEW, *[i for i, _ in open_posts]].index(post_id) if post_id in dict(open_posts) else 0),
+    format_func=Labels({NEW: "+ New post", **dict(open_posts)}),
+    key="compose_open",
+    on_change=_open,
 )
+composer_form.load_into_widgets(view, choices, (post_id, view.version if view else 0))
+if view:
+    st.caption(f"{plain(choices.brand_name)} · {view.status.label} · version {view.version}")
+read_only = view is not None and view.status in (*composer.FROZEN_STATES, PostStatus.ARCHIVED)
+if read_only:
+    st.info(f"This post is {view.status.label.lower()}: it can no longer be edited.", icon=":material/lock:")
 
-coming_soon(
-    "the composer",
-    [
-        "Master copy with one variant per channel, each editable on its own",
-        "Live platform rules while you type: X 280, Bluesky 300, Mastodon and Threads 500, LinkedIn 3,000, "
-        "Instagram and TikTok 2,200 characters; hashtag, mention, link and media limits per platform",
-        "Previews of each variant as it will look on its platform",
-        "A UTM builder with the campaign's governed values, producing tracked links",
-        "Best-time suggestions from the channel's own history",
-    ],
-)
+composer_form.post_fields(choices)
+asset_labels = {a.id: f"{a.title or a.filename} ({a.kind.value})" for a in assets}
+image_ids = {a.id for a in assets if a.kind == AssetKind.IMAGE}
+# Only real thumbnails in the preview: a video or PDF has none (st.image cannot show the file itself).
+thumbs = {a.id: str(a.thumbnail) for a in assets if a.thumbnail}
+draft = composer_form.current_draft(choices, {i: asset_labels[i] for i in image_ids})
+
+platforms = {c.slug: c.platform for c in choices.channels}
+with read_session() as session:
+    issues = composer.check_draft(session, brand_id, draft) if draft.variants else {}
+if draft.variants:
+    tabs = st.tabs(
+        [composer_form.tab_label(platforms[v.channel], issues.get(v.channel, [])) for v in draft.variants]
+    )
+    for tab, variant in zip(tabs, draft.variants, strict=True):
+        with tab:
+            composer_form.variant_tab(
+                variant.channel,
+                platforms[variant.channel],
+                choices,
+                asset_labels,
+                image_ids,
+                issues.get(variant.channel, []),
+                thumbs,
+            )
+else:
+    st.caption("Pick one or more channels to write their versions of the post.")
+
+best_time_panel(ctx.actor, choices)
+utm_panel(ctx.actor, choices, post_id)
+
+saved = view is not None and view.draft == draft
+status = view.status if view else None
+c1, c2, c3, c4 = st.columns(4)
+if c1.button("Save", type="primary", icon=":material/save:", disabled=saved or read_only):
+    if view is None:
+        perform(
+            lambda s: composer.create_post(s, ctx.actor, brand_id, draft),
+            "Saved as a draft.",
+            on_success=lambda result: st.query_params.update(post=str(result.post_id)),
+        )
+    else:
+        perform(lambda s: composer.update_post(s, ctx.actor, view.id, draft, view.version), "Saved.")
+if status in (PostStatus.IDEA, PostStatus.DRAFT) and c2.button(
+    "Submit for approval", icon=":material/send:", disabled=not saved, help=None if saved else "Save first"
+):
+    perform(lambda s: workflow.submit(s, ctx.actor, view.id), "Submitted for approval.")
+if status in (PostStatus.APPROVED, PostStatus.FAILED) and c2.button(
+    "Schedule", icon=":material/event_available:", disabled=not saved or bool(view.schedule_blockers)
+):
+    perform(lambda s: workflow.schedule(s, ctx.actor, view.id), "Scheduled.")
+if status == PostStatus.SCHEDULED and c2.button("Unschedule", icon=":material/event_busy:"):
+    perform(
+        lambda s: workflow.move(s, ctx.actor, view.id, PostStatus.APPROVED),
+        "Unscheduled: approved, not queued.",
+    )
+if status == PostStatus.IN_REVIEW and c3.button("Withdraw from review", icon=":material/undo:"):
+    perform(lambda s: workflow.move(s, ctx.actor, view.id, PostStatus.DRAFT, "withdrawn"), "Back to draft.")
+if status not in (None, PostStatus.ARCHIVED, PostStatus.PUBLISHING) and c4.button(
+    "Archive", icon=":material/archive:"
+):
+    perform(lambda s: workflow.move(s, ctx.actor, view.id, PostStatus.ARCHIVED), "Archived.")
+
+if view and view.schedule_blockers and status == PostStatus.APPROVED:
+    st.warning("Not ready to schedule:\n" + "\n".join(f"- {plain(b)}" for b in view.schedule_blockers))
+if view and view.history:
+    with st.expander("History and comments", expanded=status == PostStatus.DRAFT):
+        for h in reversed(view.history):
+            st.text(f"{h.at:%d %b %Y %H:%M} UTC · {h.who}: {h.what}")

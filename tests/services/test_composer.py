@@ -170,3 +170,16 @@ def test_reschedule_checks_time_role_version_and_approval_cover(demo_db: Engine)
     with write_session(demo_db) as s:
         later = composer.reschedule_variant(s, actor(demo_db, EDITOR), variant.id, SOON + timedelta(days=2))
     assert later.reapproval and later.status == "in_review"
+
+
+def test_another_brands_asset_cannot_be_attached(demo_db: Engine) -> None:
+    from app.models import Asset, Brand
+
+    with read_session(demo_db) as s:
+        lumi = s.scalars(select(Brand.id).where(Brand.slug == "lumi")).one()
+        foreign = s.scalars(select(Asset.id).where(Asset.brand_id == lumi)).first()
+    v = VariantDraft(
+        channel="warisan-facebook", copy="Borrowed picture", scheduled_at=SOON, asset_ids=(foreign,)
+    )
+    with pytest.raises(ValidationError, match=f"asset #{foreign} is not in this brand's library"):
+        create(demo_db, draft(v))

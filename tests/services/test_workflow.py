@@ -67,7 +67,7 @@ def test_draft_to_scheduled_through_approval(demo_db: Engine) -> None:
     assert submitted.status == "in_review" and "Standard two-step" in submitted.note
     with read_session(demo_db) as s:
         req = s.scalars(select(ApprovalRequest).where(ApprovalRequest.post_id == pid)).one()
-    assert req.round == 1 and req.expires_at == SOON
+    assert req.round == 1 and req.expires_at == SOON  # the last (here only) time it was given
     approve_all(demo_db, pid)
     assert status(demo_db, pid) == PostStatus.APPROVED
     with write_session(demo_db) as s:

@@ -130,7 +130,7 @@ def _request(
         submitted_at=submitted,
         stage_entered_at=at,
         completed_at=completed,
-        expires_at=post.first_time,
+        expires_at=post.last_time,  # an approval covers every time it was given
         created_at=submitted,
     )
     for d in decisions:

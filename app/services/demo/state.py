@@ -86,6 +86,11 @@ class PostRow:
         times = [v.scheduled_at for v in self.variants if v.scheduled_at is not None]
         return min(times) if times else None
 
+    @property
+    def last_time(self) -> datetime | None:
+        times = [v.scheduled_at for v in self.variants if v.scheduled_at is not None]
+        return max(times) if times else None
+
 
 @dataclass
 class DemoState:

@@ -256,7 +256,7 @@ def decide_many(
     """The same decision on several posts. Each stands alone: one that is refused (not yours to decide,
     already moved on) is reported and rolled back on its own, the others go through."""
     out = []
-    for rid in request_ids:
+    for rid in dict.fromkeys(request_ids):  # each request once, in the order given
         try:
             with session.begin_nested():
                 result = decide(session, actor, rid, decision, comment)

@@ -20,13 +20,14 @@ _FLASH = "_flash_message"
 
 def perform(
     action: Callable[[Session], T],
-    success: str,
+    success: str | Callable[[T], str],
     *,
     rerun: bool = True,
     on_success: Callable[[T], object] | None = None,
 ) -> T | None:
-    """Run `action` in one write transaction (a refusal rolls all of it back). `on_success` runs with
-    the result before the rerun (e.g. to put the new record's id in the URL)."""
+    """Run `action` in one write transaction (a refusal rolls all of it back). `success` is the message,
+    or makes it from the result; `on_success` runs with the result before the rerun (e.g. to put the
+    new record's id in the URL)."""
 
     def in_session() -> T:
         with write_session() as session:
@@ -37,7 +38,7 @@ def perform(
 
 def finish(
     action: Callable[[], T],
-    success: str,
+    success: str | Callable[[T], str],
     *,
     rerun: bool = True,
     on_success: Callable[[T], object] | None = None,
@@ -54,6 +55,8 @@ def finish(
     st.cache_data.clear()
     if on_success is not None:
         on_success(result)
+    if callable(success):
+        success = success(result)
     if rerun:
         st.session_state[_FLASH] = success
         st.rerun()

@@ -1,21 +1,32 @@
-"""Approvals: posts waiting on an approval stage (who they wait on and for how long), approving or
-rejecting what waits on you, and the brands' approval flows."""
+"""Approvals: what waits on you (decide one or many at once: approve, or reject with the reason),
+who each post is waiting on and for how long, and the brands' approval flows."""
 
 import streamlit as st
 
 from app.db import read_session
 from app.services import approval_decisions, approvals
-from app.ui import page_charts
+from app.services.permissions import Perm
+from app.ui import charts, page_charts
 from app.ui.actions import perform, show_flash
-from app.ui.components import coming_soon, page_header, table
+from app.ui.components import page_header, table
 from app.ui.context import page_context
 from app.ui.labels import Labels
+from app.ui.text import plain
+
+
+def _summary(results: list[approval_decisions.BulkOutcome]) -> str:
+    done = [r for r in results if r.ok]
+    refused = [r for r in results if not r.ok]
+    text = f"{len(done)} decided" + (f", {len(refused)} refused" if refused else "") + "."
+    return " ".join([text, *[f"Refused: {r.message}." for r in refused]])
+
 
 ctx = page_context()
 page_header("Approvals", ctx)
 
 with read_session() as session:
     queue = approvals.approval_queue(session, ctx.actor, ctx.brand_ids)
+    load = approvals.reviewer_load(session, ctx.actor, ctx.brand_ids)
     flows = approvals.approval_flows(session, ctx.actor, ctx.brand_ids)
     mine = approval_decisions.decidable(session, ctx.actor, ctx.brand_ids)
 
@@ -24,14 +35,23 @@ if mine:
     with st.form("decide", clear_on_submit=True):
         st.markdown(f"**Waiting on you: {len(mine)}**")
         labels = Labels({d.request_id: d.label for d in mine})
-        request_id = st.selectbox("Post and stage", list(labels), format_func=labels)
+        picked = st.multiselect(
+            "Posts", list(labels), format_func=labels, placeholder="Pick one or more posts"
+        )
         verdict = st.radio("Decision", ["approve", "reject"], horizontal=True, format_func=str.capitalize)
         comment = st.text_area("Comment", help="Required when you reject: say what to change.")
         if st.form_submit_button("Send decision", type="primary"):
-            perform(
-                lambda s: approval_decisions.decide(s, ctx.actor, request_id, verdict, comment),
-                f"Decision sent: {verdict} for {labels(request_id)}.",
-            )
+            if not picked:
+                st.error("Pick at least one post.")
+            elif verdict == "reject" and not comment.strip():
+                st.error("A rejection needs a comment saying what to change.")
+            else:
+                perform(
+                    lambda s: approval_decisions.decide_many(s, ctx.actor, picked, verdict, comment),
+                    _summary,
+                )
+elif ctx.actor.can_anywhere(Perm.CONTENT_APPROVE):
+    st.success("Nothing waits on you right now.", icon=":material/task_alt:")
 
 st.subheader(f"Waiting for a decision: {len(queue)}")
 if not queue.empty:
@@ -46,15 +66,29 @@ table(
     },
 )
 
+st.subheader("Who it is waiting on")
+if not load.empty:
+    per_person = load.groupby("reviewer", as_index=False).agg(
+        posts=("post", "count"), longest_hours=("hours waiting", "max")
+    )
+    st.altair_chart(
+        charts.bars(per_person, "reviewer", "posts", "Posts waiting per reviewer", horizontal=True)
+    )
+table(
+    load,
+    name="reviewer-load",
+    column_config={
+        "waiting since": st.column_config.DatetimeColumn("waiting since", format="D MMM, HH:mm"),
+        "hours waiting": st.column_config.NumberColumn("hours waiting", format="%.1f"),
+    },
+)
+
 st.subheader("Approval flows")
 table(flows, name="approval-flows")
-
-coming_soon(
-    "the full approvals queue",
-    [
-        "Bulk approve or reject the posts that wait on you",
-        "Approvals expire when the post has not gone out by its scheduled time; edits after approval start "
-        "a new round",
-        "Per-campaign flows and a reviewer view of what each person is waiting on",
-    ],
+st.caption(
+    plain(
+        "An approval covers the times it was given: if the post has not gone out by the last of them it "
+        "expires and the post goes back to draft. Editing approved copy, or moving a post past its approved "
+        "time, starts a new round."
+    )
 )

@@ -24,24 +24,27 @@ def decisions_by(engine: Engine, email: str) -> int:
         return len(s.scalars(select(ApprovalDecision).where(ApprovalDecision.decided_by_id == uid)).all())
 
 
-def test_an_approver_decides_from_the_page(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+def test_an_approver_decides_one_or_several_from_the_page(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
     use_db(demo_db)
     at = open_as(RACHEL)
     assert not at.exception
-    box = next(s for s in at.selectbox if s.label == "Post and stage")
-    waiting = len(box.options)
-    assert waiting >= 1
+    box = next(m for m in at.multiselect if m.label == "Posts")
+    waiting = list(box.options)
+    assert len(waiting) >= 2, "the demo leaves several Warisan posts waiting on Rachel"
     before = decisions_by(demo_db, RACHEL)
 
+    box.select(waiting[0])
     at.radio[0].set_value("reject")
     next(b for b in at.button if b.label == "Send decision").click().run()
-    assert any("needs a comment" in e.value for e in at.error)
+    assert any("needs a comment" in shown(e.value) for e in at.error)
     assert decisions_by(demo_db, RACHEL) == before
 
+    box = next(m for m in at.multiselect if m.label == "Posts")
+    box.set_value([box.options[0], box.options[1]])
     at.radio[0].set_value("approve")
     next(b for b in at.button if b.label == "Send decision").click().run()
     assert not at.exception
-    assert any(shown(s.value).startswith("Decision sent: approve") for s in at.success)
-    assert decisions_by(demo_db, RACHEL) == before + 1
-    left = [s for s in at.selectbox if s.label == "Post and stage"]
-    assert (len(left[0].options) if left else 0) == waiting - 1
+    assert any(shown(s.value).startswith("2 decided.") for s in at.success), ([s.value for s in at.success], [e.value for e in at.error], box.value)
+    assert decisions_by(demo_db, RACHEL) == before + 2
+    left = [m for m in at.multiselect if m.label == "Posts"]
+    assert (len(left[0].options) if left else 0) == len(waiting) - 2

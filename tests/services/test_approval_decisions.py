@@ -168,3 +168,20 @@ def test_decidable_lists_only_what_waits_on_me(demo_db: Engine) -> None:
     assert rid in [d.request_id for d in mine]
     assert all(d.label for d in mine)
     assert editors == []
+
+
+def test_bulk_decisions_stand_alone(demo_db: Engine) -> None:
+    first = submit(demo_db, "warisan", EDITOR, title="Bulk one")
+    other = submit(demo_db, "warisan", EDITOR, title="Bulk two")
+    own = submit(demo_db, "warisan", LEAD, title="Lead's own")
+    with write_session(demo_db) as s:
+        results = approval_decisions.decide_many(s, actor(demo_db, LEAD), [first, first, own], "approve")
+    # Each request once; the refused one (self-approval) does not undo the other.
+    assert [(r.request_id, r.ok) for r in results] == [(first, True), (own, False)]
+    assert "no self-approval" in results[1].message
+    assert state(demo_db, first)[1] == 2 and state(demo_db, own)[1] == 1
+    with write_session(demo_db) as s:
+        results = approval_decisions.decide_many(
+            s, actor(demo_db, WARISAN_APPROVER), [other, other], "approve"
+        )
+    assert [(r.request_id, r.ok) for r in results] == [(other, True)]

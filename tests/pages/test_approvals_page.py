@@ -44,7 +44,7 @@ def test_an_approver_decides_one_or_several_from_the_page(demo_db: Engine, use_d
     at.radio[0].set_value("approve")
     next(b for b in at.button if b.label == "Send decision").click().run()
     assert not at.exception
-    assert any(shown(s.value).startswith("2 decided.") for s in at.success), ([s.value for s in at.success], [e.value for e in at.error], box.value)
+    assert any(shown(s.value).startswith("2 decided.") for s in at.success)
     assert decisions_by(demo_db, RACHEL) == before + 2
     left = [m for m in at.multiselect if m.label == "Posts"]
     assert (len(left[0].options) if left else 0) == len(waiting) - 2

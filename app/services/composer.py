@@ -86,7 +86,8 @@ def _channel_map(session: Session, brand_id: int, slugs: Sequence[str]) -> dict[
     return found
 
 
-def _time_problem(when: datetime | None, now: datetime) -> str | None:
+def time_problem(when: datetime | None, now: datetime) -> str | None:
+    """Why a publish time cannot be used (no zone, past, too close), in the words every writer shows."""
     if when is None:
         return None
     if when.tzinfo is None:
@@ -121,7 +122,7 @@ def check_draft(
             continue
         media = media_for_assets(session, list(v.asset_ids), v.alt_texts)
         issues = list(check_variant(ch.platform, v.copy, media, draft.link_url))
-        problem = _time_problem(v.scheduled_at, now)
+        problem = time_problem(v.scheduled_at, now)
         if problem:
             issues.append(RuleIssue(Level.ERROR, "time", f"{ch.platform.label}: {problem}"))
         if v.asset_ids and v.scheduled_at:
@@ -358,7 +359,7 @@ def reschedule_variant(
     if variant.status in FROZEN_STATES or post.status == PostStatus.ARCHIVED:
         raise ValidationError(f"{post.title!r} is {variant.status.label.lower()} and cannot be moved")
     channel = session.get(Channel, variant.channel_id)
-    problem = _time_problem(new_time, datetime.now(UTC))
+    problem = time_problem(new_time, datetime.now(UTC))
     if problem:
         raise ValidationError(f"cannot move {post.title!r}: {problem}", field="scheduled_at")
     asset_ids = list(

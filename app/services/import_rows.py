@@ -16,7 +16,7 @@ from app.models import Asset, Brand, Campaign, Channel, ContentPillar
 from app.models.enums import Platform, PostStatus, PostType
 from app.services import validation
 from app.services.assets import asset_blockers, media_for_assets
-from app.services.composer import _time_problem  # the composer's own rule and wording
+from app.services.composer import time_problem
 from app.services.errors import ServiceError, ValidationError
 from app.services.import_formats import ParsedFile, RowProblem, SourceRow
 from app.services.import_times import TimeProblem, parse_date_and_time, parse_datetime
@@ -355,7 +355,7 @@ class RowChecker:
             value = v.copy if column == "copy" else ""
             self._problem(v.row, column, value, issue.message, warning=issue.level == Level.WARNING)
         time_column = "date" if self.parsed.format == "sprout" else "scheduled_at"
-        problem = _time_problem(v.scheduled_at, self.now)
+        problem = time_problem(v.scheduled_at, self.now)
         if problem:
             self._problem(v.row, time_column, v.raw_time, f"{label}: {problem}")
         if v.asset_ids and v.scheduled_at and v.asset_ids not in self._clear:

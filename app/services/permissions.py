@@ -30,6 +30,7 @@ class Perm(StrEnum):
     CONNECTIONS_MANAGE = "connections.manage"
     PUBLISHING_PAUSE = "publishing.pause"
     AUDIT_VIEW = "audit.view"
+    FLOWS_MANAGE = "flows.manage"
     ADMIN = "admin"
 
     @property
@@ -51,6 +52,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CONNECTIONS_VIEW: "see jobs and connections",
     Perm.CONNECTIONS_MANAGE: "manage connections",
     Perm.PUBLISHING_PAUSE: "pause publishing",
+    Perm.FLOWS_MANAGE: "set up approval flows",
     Perm.AUDIT_VIEW: "read the audit log",
     Perm.ADMIN: "administer users, brands, markets and channels",
 }

@@ -4,12 +4,13 @@ who each post is waiting on and for how long, and the brands' approval flows."""
 import streamlit as st
 
 from app.db import read_session
-from app.services import approval_decisions, approvals
+from app.services import approval_decisions, approval_flows, approvals
 from app.services.permissions import Perm
 from app.ui import charts, page_charts
 from app.ui.actions import perform, show_flash
 from app.ui.components import page_header, table
 from app.ui.context import page_context
+from app.ui.flow_editor import flow_editor
 from app.ui.labels import Labels
 from app.ui.text import plain
 
@@ -85,6 +86,15 @@ table(
 
 st.subheader("Approval flows")
 table(flows, name="approval-flows")
+if ctx.brand is None:
+    st.caption("Pick a brand in the sidebar to set up its approval flows.")
+else:
+    with st.expander(
+        f"Set up {plain(ctx.brand.name)}'s flows" if ctx.actor.can(Perm.FLOWS_MANAGE, ctx.brand.id) else "Flows"
+    ):
+        with read_session() as session:
+            brand_flows = approval_flows.list_flows(session, ctx.actor, ctx.brand.id)
+        flow_editor(ctx.actor, ctx.brand.id, brand_flows)
 st.caption(
     plain(
         "An approval covers the times it was given: if the post has not gone out by the last of them it "

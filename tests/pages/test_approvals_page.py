@@ -48,3 +48,21 @@ def test_an_approver_decides_one_or_several_from_the_page(demo_db: Engine, use_d
     assert decisions_by(demo_db, RACHEL) == before + 2
     left = [m for m in at.multiselect if m.label == "Posts"]
     assert (len(left[0].options) if left else 0) == len(waiting) - 2
+
+
+def test_a_manager_saves_a_flow_from_the_page(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    from app.models import ApprovalFlow
+
+    use_db(demo_db)
+    at = signed_in(new_app(), "mei.lim@kopi.example")
+    at.query_params["brand"] = "senja"
+    at.run()
+    at.switch_page("pages/plan/approvals.py").run()
+    assert not at.exception
+    next(b for b in at.button if b.label == "Save flow").click().run()
+    assert not at.exception
+    assert any("saved" in shown(s.value) for s in at.success)
+    with read_session(demo_db) as s:
+        flows = s.scalars(select(ApprovalFlow).join(ApprovalFlow.stages).distinct()).all()
+    # The demo flow was used, so saving it made a new active flow and switched the old one off.
+    assert sum(1 for f in flows if f.name == "Agency + client") == 2

@@ -90,7 +90,9 @@ if ctx.brand is None:
     st.caption("Pick a brand in the sidebar to set up its approval flows.")
 else:
     with st.expander(
-        f"Set up {plain(ctx.brand.name)}'s flows" if ctx.actor.can(Perm.FLOWS_MANAGE, ctx.brand.id) else "Flows"
+        f"Set up {plain(ctx.brand.name)}'s flows"
+        if ctx.actor.can(Perm.FLOWS_MANAGE, ctx.brand.id)
+        else "Flows"
     ):
         with read_session() as session:
             brand_flows = approval_flows.list_flows(session, ctx.actor, ctx.brand.id)

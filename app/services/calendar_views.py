@@ -15,35 +15,14 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Market, Membership, Post, PostVariant, User
 from app.models.enums import Platform, PostStatus
+from app.services.calendar import VARIANT_COLUMNS
 from app.services.errors import ValidationError
+from app.services.palette import PLATFORM_COLORS, STATUS_COLORS
 from app.services.permissions import Actor, Perm, require_brands
 from app.services.workspace import current_workspace
 
 # The same palettes as app.ui.charts (a service may not import the UI layer; a test keeps them equal),
 # so a status has one colour on the grid and on every chart.
-STATUS_COLOURS: dict[str, str] = {
-    "idea": "#BAB0AC",
-    "draft": "#9D755D",
-    "in_review": "#F58518",
-    "approved": "#72B7B2",
-    "scheduled": "#4C78A8",
-    "publishing": "#B279A2",
-    "published": "#54A24B",
-    "failed": "#E45756",
-    "archived": "#D3D3D3",
-}
-PLATFORM_COLOURS: dict[str, str] = {
-    "facebook": "#1877F2",
-    "instagram": "#E1306C",
-    "linkedin": "#0A66C2",
-    "x": "#444444",
-    "tiktok": "#25F4EE",
-    "youtube": "#FF0000",
-    "threads": "#7F7F7F",
-    "pinterest": "#BD081C",
-    "mastodon": "#6364FF",
-    "bluesky": "#1185FE",
-}
 COLOUR_BY = ("status", "channel")
 # A variant in these states has gone out (or been put away): the grid never lets it move.
 LOCKED = frozenset({PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.ARCHIVED})
@@ -221,7 +200,7 @@ def calendar_events(
         editable = (
             actor.can(Perm.CONTENT_EDIT, bid) and status not in LOCKED and pstatus != PostStatus.ARCHIVED
         )
-        colour = STATUS_COLOURS[status.value] if color_by == "status" else PLATFORM_COLOURS[plat.value]
+        colour = STATUS_COLORS[status.value] if color_by == "status" else PLATFORM_COLORS[plat.value]
         out.append(
             CalendarEvent(
                 variant_id=vid,
@@ -298,18 +277,7 @@ def filter_choices(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
     )
 
 
-EVENT_COLUMNS = [
-    "time",
-    "brand",
-    "channel",
-    "platform",
-    "post",
-    "status",
-    "owner",
-    "campaign",
-    "pillar",
-    "published",
-]
+EVENT_COLUMNS = VARIANT_COLUMNS  # the grid's table is the calendar list, column for column
 
 
 def events_table(events: Sequence[CalendarEvent], tz: str) -> pd.DataFrame:

@@ -7,30 +7,7 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-PLATFORM_COLORS = {
-    "facebook": "#1877F2",
-    "instagram": "#E1306C",
-    "linkedin": "#0A66C2",
-    "x": "#444444",
-    "tiktok": "#25F4EE",
-    "youtube": "#FF0000",
-    "threads": "#7F7F7F",
-    "pinterest": "#BD081C",
-    "mastodon": "#6364FF",
-    "bluesky": "#1185FE",
-}
-
-STATUS_COLORS = {
-    "idea": "#BAB0AC",
-    "draft": "#9D755D",
-    "in_review": "#F58518",
-    "approved": "#72B7B2",
-    "scheduled": "#4C78A8",
-    "publishing": "#B279A2",
-    "published": "#54A24B",
-    "failed": "#E45756",
-    "archived": "#D3D3D3",
-}
+from app.services.palette import PLATFORM_COLORS, STATUS_COLORS
 
 
 def color_scale(mapping: Mapping[str, str], present: pd.Series) -> alt.Scale:

@@ -22,8 +22,10 @@ with read_session() as session:
     overdue = sops.overdue_steps(session, ctx.actor, ctx.brand_ids)
     history = sop_details.completion_history(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
 
+st.caption(f"{len(templates)} templates · {len(open_runs)} open runs · {len(overdue)} overdue steps")
+# Stable labels and a key: the open tab survives the reruns that starting or ticking a checklist causes.
 library_tab, runs_tab, overdue_tab, history_tab = st.tabs(
-    [f"Library ({len(templates)})", f"Runs ({len(open_runs)})", f"Overdue ({len(overdue)})", "History"]
+    ["Library", "Runs", "Overdue", "History"], key="sop_tab"
 )
 with library_tab:
     sop_panels.library(ctx, templates)

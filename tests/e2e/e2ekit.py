@@ -1,0 +1,87 @@
+"""What the browser tests share besides the fixtures: the demo people as the identity provider knows
+them, where artifacts go, and starting, waiting for and stopping the helper processes (always within a
+bound, always by PID)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A demo user as the identity provider knows them (`sub` names their button on its page)."""
+
+    sub: str
+    email: str
+    name: str
+
+
+EDITOR = Person("farah", "farah.aziz@kopi.example", "Farah Aziz")  # editor, workspace-wide
+APPROVER = Person("rachel", "rachel.ng@kopi.example", "Rachel Ng")  # approver on warisan only
+MANAGER = Person("mei", "mei.lim@kopi.example", "Mei Lim")  # manager, workspace-wide
+PEOPLE = (EDITOR, APPROVER, MANAGER)
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    url: str  # http://127.0.0.1:<port>, the spelling the auth cookie is set for
+    database_url: str
+    folder: Path  # the server's working folder (.streamlit/, data/, streamlit.log)
+    log: Path
+
+
+def free_port() -> int:
+    """A port the OS has just handed out on 127.0.0.1 (free unless someone grabs it meanwhile)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tail(path: Path, lines: int = 60) -> str:
+    if not path.exists():
+        return f"(no log at {path})"
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return f"--- last {min(lines, len(text))} lines of {path} ---\n" + "\n".join(text[-lines:])
+
+
+def wait_for_http(url: str, timeout_s: float, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll `url` until it answers 200; fail at once if the process died, and with its log on timeout."""
+    deadline = time.monotonic() + timeout_s
+    last: object = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{proc.args!r} exited with {proc.returncode} before {url} answered\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+                last = resp.status
+        except (urllib.error.URLError, OSError) as exc:
+            last = exc
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within {timeout_s:.0f} s (last: {last!r})\n{tail(log)}")
+
+
+def stop(proc: subprocess.Popen[bytes], grace_s: float = 10) -> None:
+    """Terminate the process by its PID, and kill it if it has not gone after `grace_s`."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=grace_s)

@@ -390,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_bulk import add_import_export_commands
 
     add_import_export_commands(sub)
+    from app.cli_ops import add_backup_commands
+
+    add_backup_commands(sub)
     return p
 
 

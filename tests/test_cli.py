@@ -196,3 +196,14 @@ def test_demo_builds_refuses_to_overwrite_and_resets(databases, use_db, capsys) 
     capsys.readouterr()
     assert main(["brands", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_backup_and_restore_from_the_command_line(demo_db: Engine, use_db, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    use_db(demo_db)
+    target = tmp_path / "hub.backup"
+    assert main(["backup", "-o", str(target)]) == 0
+    assert "backup of the" in capsys.readouterr().out and target.stat().st_size > 0
+    assert main(["restore", str(target)]) == 1
+    assert "add --yes to confirm" in capsys.readouterr().err
+    assert main(["restore", str(target), "--yes"]) == 0
+    assert capsys.readouterr().out.startswith("restored ")

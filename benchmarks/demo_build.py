@@ -24,6 +24,7 @@ from app.db import drop_everything, get_engine, upgrade
 from app.models import Brand, ChannelDailyMetric
 from app.services.demo import build_agency
 from app.services.permissions import Actor
+from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -66,6 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         f"\nbuilt {args.brands} brands x {args.days} days in {summary.seconds:.1f} s: "
         f"{total:,} rows, {total / summary.seconds:,.0f} rows/s"
     )
+    record(
+        Figure(
+            "agency build",
+            f"{args.brands} brands x {args.days} days, {total:,} rows ({engine.dialect.name})",
+            total / summary.seconds,
+            None,
+            "rows/s",
+            "build_agency",
+            "",
+        )
+    )
     for table, count in sorted(summary.counts.items(), key=lambda kv: -kv[1]):
         print(f"  {table:<26} {count:>12,}")
     baseline(engine, args.baseline_brands)
@@ -103,6 +115,17 @@ def baseline(engine: Engine, brands: int) -> None:
     print(f"  bulk_insert      {bulk_s:8.2f} s  {n / bulk_s:>12,.0f} rows/s")
     print(f"  ORM add_all      {orm_s:8.2f} s  {n / orm_s:>12,.0f} rows/s")
     print(f"  bulk is {orm_s / bulk_s:.1f}x faster per row")
+    record(
+        Figure(
+            "bulk writes",
+            f"channel_daily_metrics, {n:,} rows ({engine.dialect.name})",
+            n / bulk_s,
+            n / orm_s,
+            "rows/s",
+            "bulk_insert",
+            "ORM add_all",
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -134,6 +134,10 @@ def check_draft(
 
 def _validate(session: Session, brand: Brand, draft: PostDraft) -> tuple[str, PostType, list[str]]:
     title = validation.required_text(draft.title, "title")
+    validation.no_nul(draft.master_copy, "master copy")
+    validation.no_nul(draft.link_url, "link")
+    for v in draft.variants:
+        validation.no_nul(v.copy, f"{v.channel} copy")
     post_type = validation.choice(PostType, draft.post_type, "post type")
     if draft.link_url and not draft.link_url.strip().lower().startswith(("http://", "https://")):
         raise ValidationError(

@@ -302,7 +302,15 @@ def read_rows(data: bytes, filename: str, fmt: str = "auto", *, date_order: str 
     if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         records, encoding, delimiter = _xlsx_records(data), "xlsx", None
     else:
-        text, encoding = _decode(data)
+        try:
+            text, encoding = _decode(data)
+        except UnicodeDecodeError as exc:
+            # Found by the property tests: NUL-heavy bytes that are not whole UTF-16 either.
+            raise ValidationError(
+                f"{filename}: cannot read it as text (byte {exc.start} is not valid {exc.encoding}); "
+                "save it as CSV UTF-8 or XLSX",
+                field="file",
+            ) from None
         records, delimiter, _ = _csv_records(text)
     start = _first_nonblank(records)
     if start is None:

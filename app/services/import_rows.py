@@ -21,6 +21,7 @@ from app.services.errors import ServiceError, ValidationError
 from app.services.import_formats import ParsedFile, RowProblem, SourceRow
 from app.services.import_times import TimeProblem, parse_date_and_time, parse_datetime
 from app.services.platform_rules import Level, MediaInfo, check_variant
+from app.services.validation import NUL_REASON
 
 _PLATFORM_NAMES: dict[str, Platform] = {
     **{p.value: p for p in Platform},
@@ -181,6 +182,12 @@ class RowChecker:
     def add(self, src: SourceRow) -> None:
         v, n, fmt = src.values, src.row, self.parsed.format
         before = len(self.problems)
+        for column, value in v.items():
+            if "\x00" in (value or ""):
+                # Refused here, on both stores: PostgreSQL cannot store NUL in text at all.
+                self._problem(n, column, value, f"the cell {NUL_REASON}")
+        if len(self.problems) > before:
+            return
         copy = v.get("copy", "")
         when: datetime | None = None
         raw_time = v.get("scheduled_at", "")

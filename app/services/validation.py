@@ -8,6 +8,10 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
 from app.services.errors import ValidationError
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -36,8 +40,20 @@ def slug(value: str, field: str = "slug") -> str:
     return value
 
 
+NUL_REASON = "contains a NUL character (\\x00), which cannot be stored; remove it"
+
+
+def no_nul(value: str | None, field: str) -> str:
+    """Text as typed, unless it holds a NUL character: PostgreSQL cannot store one in text, and on
+    either store it is never intended (a corrupt paste or file). Refused the same way on both."""
+    value = value or ""
+    if "\x00" in value:
+        raise ValidationError(f"{field} {NUL_REASON}", field=field)
+    return value
+
+
 def required_text(value: str | None, field: str, max_len: int = 200) -> str:
-    value = (value or "").strip()
+    value = no_nul(value, field).strip()
     if not value:
         raise ValidationError(f"{field} is required", field=field, value=value)
     if len(value) > max_len:
@@ -100,3 +116,16 @@ def choice(enum_cls: type[E], value: str | E, field: str) -> E:
         raise ValidationError(
             f"{field} {value!r} is not one of: {allowed}", field=field, value=value
         ) from None
+
+
+def _refuse_nul_on_flush(session: Session, _flush_context: object, _instances: object) -> None:
+    """Every ORM write, whatever service made it: a text value holding NUL is refused with the model
+    and field named, the same on SQLite as on PostgreSQL (which would fail with a driver error)."""
+    for obj in (*session.new, *session.dirty):
+        for attr in sa_inspect(obj).mapper.column_attrs:
+            value = getattr(obj, attr.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(f"{type(obj).__name__.lower()} {attr.key} {NUL_REASON}", field=attr.key)
+
+
+event.listen(Session, "before_flush", _refuse_nul_on_flush)

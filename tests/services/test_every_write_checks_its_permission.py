@@ -1,0 +1,188 @@
+"""Every write service, called by every role: a role whose permissions cover it gets past the check,
+any other role gets PermissionDenied — whatever a page showed. Each call runs in a transaction that is
+rolled back, so the shared demo copy is never changed."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.models import ApprovalRequest, Brand, Post
+from app.models.enums import ApprovalRequestStatus, Role
+from app.services import (
+    approval_decisions,
+    approval_flows,
+    assets,
+    brands,
+    briefs,
+    channels,
+    composer,
+    markets,
+    post_import,
+    sop_runs,
+    sop_templates,
+    users,
+    utm,
+    workflow,
+)
+from app.services.approval_flows import StageInput
+from app.services.composer import PostDraft, VariantDraft
+from app.services.errors import PermissionDenied, ServiceError
+from app.services.permissions import ROLE_PERMISSIONS, Actor, Perm
+
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), "#336699").save(out, "PNG")
+    return out.getvalue()
+
+
+def _ids(s: Session) -> dict[str, int]:
+    warisan = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+    draft = s.scalars(select(Post.id).where(Post.brand_id == warisan, Post.status == "draft")).first()
+    pending = s.scalars(
+        select(ApprovalRequest.id)
+        .join(Post, Post.id == ApprovalRequest.post_id)
+        .where(
+            Post.brand_id == warisan,
+            ApprovalRequest.status == ApprovalRequestStatus.PENDING,
+            ApprovalRequest.current_position == 1,
+        )
+    ).first()
+    return {"warisan": warisan, "draft": draft, "pending": pending}
+
+
+CSV = (
+    f"channel,scheduled_at,title,copy\nwarisan-facebook,{SOON.isoformat()},Bulk one,Teh tarik pagi ini!\n"
+).encode()
+
+# (what, the permission it needs, the call)
+WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]]] = [
+    (
+        "create a market",
+        Perm.ADMIN,
+        lambda s, a, i: markets.create_market(
+            s,
+            a,
+            code="th",
+            name="Thailand",
+            country_code="TH",
+            languages="th",
+            timezone="Asia/Bangkok",
+            currency="THB",
+        ),
+    ),
+    (
+        "create a brand",
+        Perm.ADMIN,
+        lambda s, a, i: brands.create_brand(s, a, slug="x-brand", name="X", market="sg"),
+    ),
+    ("edit a brand", Perm.ADMIN, lambda s, a, i: brands.update_brand(s, a, "warisan", industry="Food")),
+    (
+        "add a channel",
+        Perm.ADMIN,
+        lambda s, a, i: channels.create_channel(
+            s, a, brand="warisan", platform="pinterest", handle="@warisan"
+        ),
+    ),
+    ("add a user", Perm.ADMIN, lambda s, a, i: users.add_user(s, a, email="new@kopi.example", role="viewer")),
+    (
+        "write a post",
+        Perm.CONTENT_EDIT,
+        lambda s, a, i: composer.create_post(
+            s,
+            a,
+            "warisan",
+            PostDraft(
+                title="Perm test",
+                post_type="text",
+                variants=(VariantDraft(channel="warisan-facebook", copy="Hello", scheduled_at=SOON),),
+            ),
+        ),
+    ),
+    ("submit a post", Perm.CONTENT_EDIT, lambda s, a, i: workflow.submit(s, a, i["draft"])),
+    (
+        "write a brief",
+        Perm.CONTENT_EDIT,
+        lambda s, a, i: briefs.create_brief(s, a, i["warisan"], briefs.BriefFields(title="Perm brief")),
+    ),
+    (
+        "upload an asset",
+        Perm.CONTENT_EDIT,
+        lambda s, a, i: assets.add_asset(
+            s, a, brand="warisan", filename="perm.png", data=_png(), alt_text="A blue square"
+        ),
+    ),
+    (
+        "import posts",
+        Perm.CONTENT_EDIT,
+        lambda s, a, i: post_import.import_posts(s, a, "warisan", CSV, "perm.csv"),
+    ),
+    (
+        "build a tracked link",
+        Perm.CONTENT_EDIT,
+        lambda s, a, i: utm.build_link(
+            s, a, brand_id=i["warisan"], url="https://warisan.example/menu", platform="facebook"
+        ),
+    ),
+    (
+        "approve at a stage",
+        Perm.CONTENT_APPROVE,
+        lambda s, a, i: approval_decisions.decide(s, a, i["pending"], "approve"),
+    ),
+    (
+        "set up an approval flow",
+        Perm.FLOWS_MANAGE,
+        lambda s, a, i: approval_flows.save_flow(
+            s, a, brand_id=i["warisan"], name="Perm flow", stages=[StageInput("Check", role="approver")]
+        ),
+    ),
+    (
+        "create an SOP template",
+        Perm.SOP_MANAGE,
+        lambda s, a, i: sop_templates.create_template(
+            s, a, name="Perm SOP", applies_to="post", steps=[{"title": "Check the copy"}]
+        ),
+    ),
+    (
+        "set UTM conventions",
+        Perm.SOP_MANAGE,
+        lambda s, a, i: utm.set_conventions(s, a, "warisan", {"medium": "social"}),
+    ),
+    (
+        "start a checklist",
+        Perm.SOP_RUN,
+        lambda s, a, i: sop_runs.start_run(s, a, "content-approval", "post", i["draft"]),
+    ),
+]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize(("what", "perm", "call"), WRITES, ids=[w[0] for w in WRITES])
+def test_write_is_allowed_exactly_for_the_roles_that_hold_its_permission(
+    module_demo_db: Engine, role: Role, what: str, perm: Perm, call: Callable
+) -> None:
+    actor = Actor(email=f"{role.value}@roles.test", name=role.label, workspace_role=role)
+    allowed = perm in ROLE_PERMISSIONS[role]
+    with Session(module_demo_db) as s:
+        ids = _ids(s)
+        try:
+            call(s, actor, ids)
+            s.flush()
+        except PermissionDenied:
+            assert not allowed, f"{role.value} was refused '{what}' although the role holds {perm.value}"
+        except ServiceError as exc:
+            # Past the permission check, a rule of the service itself may still refuse (that is fine).
+            assert allowed, f"{role.value} reached the rules of '{what}' without {perm.value}: {exc}"
+        else:
+            assert allowed, f"{role.value} could '{what}' without {perm.value}"
+        finally:
+            s.rollback()

@@ -24,6 +24,7 @@ def perform(
     *,
     rerun: bool = True,
     on_success: Callable[[T], object] | None = None,
+    on_error: Callable[[ServiceError], object] | None = None,
 ) -> T | None:
     """Run `action` in one write transaction (a refusal rolls all of it back). `success` is the message,
     or makes it from the result; `on_success` runs with the result before the rerun (e.g. to put the
@@ -33,7 +34,7 @@ def perform(
         with write_session() as session:
             return action(session)
 
-    return finish(in_session, success, rerun=rerun, on_success=on_success)
+    return finish(in_session, success, rerun=rerun, on_success=on_success, on_error=on_error)
 
 
 def finish(
@@ -42,12 +43,16 @@ def finish(
     *,
     rerun: bool = True,
     on_success: Callable[[T], object] | None = None,
+    on_error: Callable[[ServiceError], object] | None = None,
 ) -> T | None:
-    """Run `action` (which manages its own transactions) and report the outcome."""
+    """Run `action` (which manages its own transactions) and report the outcome; `on_error` may show
+    more than the message (e.g. both versions after a conflict)."""
     try:
         result = action()
     except ServiceError as exc:
         st.error(plain(exc), icon=":material/error:")
+        if on_error is not None:
+            on_error(exc)
         return None
     except StaleDataError:
         st.error("Someone else changed this record meanwhile; nothing was overwritten. Reload and try again.")

@@ -8,23 +8,45 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 
+from app.db import read_session
 from app.models.enums import Platform, PostType
 from app.services.composer import PostDraft, VariantDraft
+from app.services.permissions import Actor
 from app.services.platform_rules import RULES, Level, RuleIssue, count_chars
-from app.services.post_detail import EditorChoices, PostView
+from app.services.post_detail import EditorChoices, PostView, load_post
 from app.ui.labels import Labels
 from app.ui.text import plain
 
 NONE = 0  # the "none" choice of optional pickers
 _LOADED = "compose_loaded"
+_VERSION = "compose_loaded_version"
 
 
-def load_into_widgets(view: PostView | None, choices: EditorChoices, key: tuple[int | None, int]) -> None:
-    """Fill the widgets from the post, once per (post, version): later reruns keep what the user typed."""
-    if st.session_state.get(_LOADED) == key:
+def loaded_version() -> int:
+    """The version the editor started from: saving with it makes a save that raced another refuse."""
+    return int(st.session_state.get(_VERSION, 0))
+
+
+def saved_as(version: int) -> None:
+    """After this editor's own save: the form now stands on that version."""
+    st.session_state[_VERSION] = version
+
+
+def reload_post() -> None:
+    """Drop what is in the form and load the saved post again (after a conflict)."""
+    st.session_state.pop(_LOADED, None)
+
+
+def load_into_widgets(view: PostView | None, choices: EditorChoices, post_id: int | None) -> None:
+    """Fill the widgets from the post once per post. Not again when someone else saves meanwhile: that
+    would silently replace what this editor typed; their save meets a Conflict instead, showing both."""
+    if st.session_state.get(_LOADED) == (post_id,):
         return
+    key = (post_id,)
+    st.session_state[_VERSION] = view.version if view else 0
     for k in [k for k in st.session_state if str(k).startswith("c_")]:
         del st.session_state[k]
     tz = ZoneInfo(choices.timezone)
@@ -188,3 +210,39 @@ def variant_tab(
             link = st.session_state.get("c_link")
             if link:
                 st.text(link)
+
+
+def _rows(d: PostDraft, tz: str) -> dict[str, str]:
+    out = {"Title": d.title, "Link": d.link_url or "", "Master copy": d.master_copy}
+    for v in d.variants:
+        when = v.scheduled_at.astimezone(ZoneInfo(tz)).strftime("%d %b %Y %H:%M") if v.scheduled_at else ""
+        out[f"{v.channel}: copy"] = v.copy
+        out[f"{v.channel}: time"] = when
+    return out
+
+
+def show_conflict(actor: Actor, post_id: int, yours: PostDraft, choices: EditorChoices) -> None:
+    """Someone saved the post while this editor was working: both versions side by side, nothing lost.
+    The editor's text stays in the form; reloading the post shows theirs."""
+    with read_session() as session:
+        theirs = load_post(session, actor, post_id)
+    mine, saved = _rows(yours, choices.timezone), _rows(theirs.draft, choices.timezone)
+    fields = list(dict.fromkeys([*saved, *mine]))
+    frame = pd.DataFrame(
+        [
+            {
+                "field": f,
+                f"saved now (version {theirs.version})": saved.get(f, ""),
+                "yours (not saved)": mine.get(f, ""),
+            }
+            for f in fields
+            if saved.get(f, "") != mine.get(f, "")
+        ]
+    )
+    st.warning(
+        "Both versions, where they differ. Your text is still in the form: copy what you need, then "
+        "reload the post to edit the saved version.",
+        icon=":material/compare:",
+    )
+    st.dataframe(frame, hide_index=True)
+    st.button("Reload the saved version", on_click=reload_post, icon=":material/refresh:")

@@ -8,6 +8,7 @@ from app.db import read_session
 from app.models.enums import AssetKind, PostStatus
 from app.services import composer, post_detail, workflow
 from app.services.assets import usable_assets
+from app.services.errors import Conflict
 from app.ui import composer_form
 from app.ui.actions import perform, show_flash
 from app.ui.components import page_header
@@ -51,7 +52,7 @@ st.selectbox(
     key="compose_open",
     on_change=_open,
 )
-composer_form.load_into_widgets(view, choices, (post_id, view.version if view else 0))
+composer_form.load_into_widgets(view, choices, post_id)
 if view:
     st.caption(f"{plain(choices.brand_name)} · {view.status.label} · version {view.version}")
 read_only = view is not None and view.status in (*composer.FROZEN_STATES, PostStatus.ARCHIVED)
@@ -100,7 +101,16 @@ if c1.button("Save", type="primary", icon=":material/save:", disabled=saved or r
             on_success=lambda result: st.query_params.update(post=str(result.post_id)),
         )
     else:
-        perform(lambda s: composer.update_post(s, ctx.actor, view.id, draft, view.version), "Saved.")
+        perform(
+            lambda s: composer.update_post(s, ctx.actor, view.id, draft, composer_form.loaded_version()),
+            "Saved.",
+            on_success=lambda result: composer_form.saved_as(result.version),
+            on_error=lambda exc: (
+                composer_form.show_conflict(ctx.actor, view.id, draft, choices)
+                if isinstance(exc, Conflict)
+                else None
+            ),
+        )
 if status in (PostStatus.IDEA, PostStatus.DRAFT) and c2.button(
     "Submit for approval", icon=":material/send:", disabled=not saved, help=None if saved else "Save first"
 ):

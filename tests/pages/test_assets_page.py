@@ -49,7 +49,7 @@ def test_the_page_renders_for_people_who_edit_content(module_demo_db: Engine, us
     use_db(module_demo_db)
     at = open_as(email)
     assert_page_ok(at, "Assets")
-    assert any(h.value.startswith("Library: 18 assets") for h in at.subheader)
+    assert any(h.value.startswith("Library: 21 assets") for h in at.subheader)  # 6 images + 1 clip per brand
     assert at.file_uploader(key="asset_upload_0").accept_multiple_files
     assert ".png" in at.file_uploader(key="asset_upload_0").allowed_type
     # Titles are user text: shown with st.text, so nothing in them is read as Markdown.

@@ -67,3 +67,39 @@ def test_write_check_save_reopen_and_submit(demo_db: Engine, use_db) -> None:  #
     assert_page_ok(reopened, "Compose")
     with read_session(demo_db) as s:
         assert s.scalars(select(Post.status).where(Post.id == post_id)).one() == PostStatus.IN_REVIEW
+
+
+def test_a_second_save_is_refused_and_shows_both_versions(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    from app.db import write_session
+    from app.services import composer, users
+    from app.services.post_detail import load_post
+
+    use_db(demo_db)
+    with read_session(demo_db) as s:
+        post_id = s.scalars(
+            select(Post.id).where(Post.status == PostStatus.DRAFT, Post.title.is_not(None)).order_by(Post.id)
+        ).first()
+        lead = users.load_actor(s, "mei.lim@kopi.example")
+        view = load_post(s, lead, post_id)
+        brand = s.get(Post, post_id).brand_id
+    from app.models import Brand
+
+    with read_session(demo_db) as s:
+        slug = s.get(Brand, brand).slug
+    at = open_compose(brand=slug, post_id=post_id)  # Farah opens the post...
+    with write_session(demo_db) as s:  # ...and Mei saves a new title meanwhile
+        composer.update_post(
+            s,
+            lead,
+            post_id,
+            view.draft.__class__(**{**view.draft.__dict__, "title": "Mei's title"}),
+            view.version,
+        )
+    at.text_input(key="c_title").input("Farah's title").run()
+    button(at, "Save").click().run()
+    assert any("changed by someone else" in shown(e.value) for e in at.error)
+    table = at.dataframe[-1].value
+    row = table[table["field"] == "Title"].iloc[0]
+    assert row.iloc[1] == "Mei's title" and row.iloc[2] == "Farah's title"
+    with read_session(demo_db) as s:
+        assert s.get(Post, post_id).title == "Mei's title"  # nothing overwritten

@@ -218,7 +218,7 @@ def test_regulated_flow_has_a_named_legal_stage_and_a_rejected_round(db: Engine)
         ).first()
 
 
-def test_asset_files_are_real_pngs_stored_by_hash(db: Engine, demo_today: date) -> None:
+def test_asset_files_are_real_media_stored_by_hash(db: Engine, demo_today: date) -> None:
     root = get_settings().data_dir / "assets"
     with Session(db) as s:
         assets = s.scalars(select(Asset)).all()
@@ -228,7 +228,8 @@ def test_asset_files_are_real_pngs_stored_by_hash(db: Engine, demo_today: date) 
         )
         for a in assets:
             data = (root / a.storage_path).read_bytes()
-            assert data[:8] == b"\x89PNG\r\n\x1a\n" and hashlib.sha256(data).hexdigest() == a.content_hash
+            magic = b"\x89PNG\r\n\x1a\n" if a.kind.value == "image" else b"\x00\x00\x00\x18ftyp"
+            assert data[:8] == magic and hashlib.sha256(data).hexdigest() == a.content_hash
 
 
 def test_orm_reads_bulk_rows_as_aware_utc_and_enum_members(db: Engine) -> None:
@@ -346,3 +347,19 @@ def test_small_synthetic_agency(empty_db: Engine, system_actor: Actor) -> None:
         assert {p.status for p in s.scalars(select(Post))} >= {PostStatus.PUBLISHED, PostStatus.SCHEDULED}
         assert [a.action for a in s.scalars(select(AuditLog))] == ["seed"]
         assert s.scalar(select(func.count()).select_from(SopTemplate)) == 4
+
+
+def test_demo_posts_that_went_or_go_out_pass_the_platform_rules(db: Engine) -> None:
+    """A newcomer opening any approved, scheduled or published demo post sees no rule errors."""
+    from app.services.assets import media_for_variant
+    from app.services.platform_rules import check_variant, errors
+
+    bad = []
+    with Session(db) as s:
+        posts = s.scalars(select(Post).where(Post.status.in_(["approved", "scheduled", "published"]))).all()
+        for post in posts:
+            for v in post.variants:
+                platform = s.get(Channel, v.channel_id).platform
+                found = errors(check_variant(platform, v.copy, media_for_variant(s, v.id), post.link_url))
+                bad += [f"{post.title} / {platform.value}: {e.message}" for e in found]
+    assert not bad, bad[:5]

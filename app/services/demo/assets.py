@@ -217,7 +217,8 @@ def build(st: DemoState) -> None:
             )
             w.add("asset_tags", asset_id=aid, tag_id=tag_ids[tag])
             (expired_ids if rights == "expired" else usable).append((aid, alt))
-        _link(st, brand.slug, usable, expired_ids)
+        video_id = _video(st, brand, root, tag_ids["product shot"])
+        _link(st, brand.slug, usable, expired_ids, video_id)
 
 
 def _store(folder: Path, name: str, data: bytes) -> None:
@@ -231,20 +232,71 @@ def _store(folder: Path, name: str, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _link(st: DemoState, slug: str, usable: list[tuple[int, str]], expired: list[tuple[int, str]]) -> None:
-    """Attach images to image-like variants; an expired licence only to posts already out."""
+# The smallest file the library recognises as MP4 (an `ftyp` box): the demo's clip for the channels that
+# only take video. It has no frames, so the library shows an icon, not a thumbnail.
+DEMO_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
+MEDIA_ONLY = {"instagram", "tiktok", "youtube", "pinterest"}
+VIDEO_FIRST = {"youtube", "tiktok"}
+
+
+def _video(st: DemoState, brand: object, root: Path, tag_id: int) -> int:
+    data = DEMO_MP4 + brand.slug.encode()  # type: ignore[attr-defined]
+    sha = hashlib.sha256(data).hexdigest()
+    _store(root / brand.slug, f"{sha}.mp4", data)  # type: ignore[attr-defined]
+    aid = st.w.add(
+        "assets",
+        brand_id=brand.id,
+        filename=f"{brand.slug}-clip.mp4",
+        storage_path=f"{brand.slug}/{sha}.mp4",  # type: ignore[attr-defined]
+        content_hash=sha,
+        mime_type="video/mp4",
+        kind=AssetKind.VIDEO,
+        size_bytes=len(data),
+        width=1080,
+        height=1920,
+        duration_seconds=15.0,
+        title=f"{brand.spec.name} 15-second clip",  # type: ignore[attr-defined]
+        alt_text="",
+        rights_owner=brand.spec.name,
+        licence="Brand-owned",
+        ugc_permission=False,  # type: ignore[attr-defined]
+        rights_expire_at=None,
+        uploaded_by_id=st.people[BRAND_EDITOR[brand.slug]],  # type: ignore[attr-defined]
+        extra={"source": "demo"},
+        created_at=st.now - timedelta(days=160),
+    )
+    st.w.add("asset_tags", asset_id=aid, tag_id=tag_id)
+    return aid
+
+
+def _link(
+    st: DemoState, slug: str, usable: list[tuple[int, str]], expired: list[tuple[int, str]], video_id: int
+) -> None:
+    """Attach media the way the platform rules want it: images to image-like posts, and to every variant
+    on a channel that only takes media (Instagram, TikTok, YouTube, Pinterest) — a video where the
+    channel is video-first. Only images with alt text; an expired licence only to posts already out."""
     visual = (PostType.IMAGE, PostType.CAROUSEL, PostType.STORY)
     live = (PostStatus.PUBLISHED, PostStatus.SCHEDULED, PostStatus.APPROVED, PostStatus.IN_REVIEW)
+    described = [(aid, alt) for aid, alt in usable if alt]
     for post in st.posts:
-        if post.brand.slug != slug or post.post_type not in visual or post.status not in live:
+        if post.brand.slug != slug:
             continue
-        if post.day < st.today - timedelta(days=60):
-            continue
-        pool = usable + (expired if post.status == PostStatus.PUBLISHED else [])
+        pool = described + ([e for e in expired if e[1]] if post.status == PostStatus.PUBLISHED else [])
         k = 3 if post.post_type == PostType.CAROUSEL else 1
         chosen = st.rng.sample(pool, min(k, len(pool)))
+        wants_images = (
+            post.post_type in visual and post.status in live and post.day >= st.today - timedelta(days=60)
+        )
         for v in post.variants:
+            platform = v.channel.platform.value
+            if platform in VIDEO_FIRST and (
+                platform == "youtube" or post.post_type in (PostType.VIDEO, PostType.REEL)
+            ):
+                st.w.add("variant_assets", variant_id=v.id, asset_id=video_id, position=0, alt_text=None)
+                continue
+            if not (wants_images or platform in MEDIA_ONLY):
+                continue
             for pos, (aid, alt) in enumerate(chosen):
                 # A variant-specific alt text only where the platform crop changes what is visible.
-                own_alt = f"{alt} (cropped 9:16)" if alt and v.channel.platform.value == "tiktok" else None
+                own_alt = f"{alt} (cropped 9:16)" if platform == "tiktok" else None
                 st.w.add("variant_assets", variant_id=v.id, asset_id=aid, position=pos, alt_text=own_alt)

@@ -3,6 +3,7 @@ their per-channel variants with copy adapted to each platform, local posting tim
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date, datetime, timedelta
 
@@ -332,7 +333,10 @@ def adapt_copy(platform: Platform, title: str, master: str, hashtags: str, link:
         room = COPY_LIMITS[platform] - len(tail)
         text = f"{title}. {body}"
         return (text if len(text) <= room else text[: room - 1].rstrip() + "…") + tail
-    if platform in (Platform.INSTAGRAM, Platform.TIKTOK, Platform.THREADS):
+    if platform == Platform.THREADS:  # one topic tag per post: the body's own tags go
+        plain_body = re.sub(r"\s*#\w+", "", body).strip()
+        return f"{plain_body}\n\n{hashtags.split()[0]}"
+    if platform in (Platform.INSTAGRAM, Platform.TIKTOK):
         return f"{body}\n\n{hashtags}"
     if platform == Platform.LINKEDIN:
         return f"{title}\n\n{body}" + (f"\n\n{link}" if link else "")

@@ -152,7 +152,10 @@ def test_the_demo_library_is_searchable(demo_db: Engine, brand_ids: dict[str, in
     with read_session(demo_db) as s:
         demo = assets.search_assets(s, EDITOR, list(brand_ids.values()))
     assert len(demo) == 21  # per brand: six images and one video clip
-    assert sum(a.kind == AssetKind.IMAGE for a in demo) == 18 and sum(a.kind == AssetKind.VIDEO for a in demo) == 3
+    assert (
+        sum(a.kind == AssetKind.IMAGE for a in demo) == 18
+        and sum(a.kind == AssetKind.VIDEO for a in demo) == 3
+    )
     assert sum(a.expired for a in demo) == 2 and sum(a.used_by > 0 for a in demo) > 0
     assert {"ugc", "logo"} <= {t for a in demo for t in a.tags}
 

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.models.enums import ApprovalRequestStatus, ApprovalRule, Decision, PostStatus, Role
 from app.services import audit
-from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.errors import NotFound, PermissionDenied, ValidationError, conflict_on_stale
 from app.services.permissions import Actor, Perm, require
 
 # Who outranks whom at a role-based stage: a manager may decide an approver stage, not the reverse.
@@ -82,6 +82,7 @@ def _may_decide(session: Session, actor: Actor, stage: ApprovalStage, brand_id: 
     return _APPROVAL_RANK.get(role, 0) >= _APPROVAL_RANK.get(stage.role, 99)
 
 
+@conflict_on_stale
 def decide(
     session: Session, actor: Actor, request_id: int, decision: Decision | str, comment: str = ""
 ) -> DecisionResult:

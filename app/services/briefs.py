@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Brand, Brief, Campaign, ContentPillar, Post, User
 from app.models.enums import BriefStatus, PostStatus
 from app.services import audit, validation
-from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.errors import Conflict, NotFound, ValidationError, conflict_on_stale
 from app.services.permissions import Actor, Perm, require, require_brands
 
 BRIEF_COLUMNS = [
@@ -162,6 +162,7 @@ def create_brief(session: Session, actor: Actor, brand_id: int, fields: BriefFie
     return brief.id
 
 
+@conflict_on_stale
 def update_brief(
     session: Session, actor: Actor, brief_id: int, fields: BriefFields, expected_version: int
 ) -> None:

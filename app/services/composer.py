@@ -25,7 +25,7 @@ from app.models import (
 from app.models.enums import PostStatus, PostType
 from app.services import audit, validation
 from app.services.assets import asset_blockers, media_for_assets
-from app.services.errors import Conflict, NotFound, ValidationError
+from app.services.errors import Conflict, NotFound, ValidationError, conflict_on_stale
 from app.services.permissions import Actor, Perm, require
 from app.services.platform_rules import Level, RuleIssue, check_variant, errors
 
@@ -290,6 +290,7 @@ def create_post(
     return SaveResult(post.id, post.title, post.status.value, post.version, tuple(warnings))
 
 
+@conflict_on_stale
 def update_post(
     session: Session, actor: Actor, post_id: int, draft: PostDraft, expected_version: int
 ) -> SaveResult:
@@ -348,6 +349,7 @@ def update_post(
     return SaveResult(post.id, post.title, post.status.value, post.version, tuple(warnings), reapproval)
 
 
+@conflict_on_stale
 def reschedule_variant(
     session: Session, actor: Actor, variant_id: int, new_time: datetime, expected_version: int | None = None
 ) -> SaveResult:

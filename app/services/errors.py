@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm.exc import StaleDataError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 class ServiceError(Exception):
     """Base of the errors a user can act on (the CLI prints them as one line, pages as a warning)."""
@@ -26,3 +34,20 @@ class NotFound(ServiceError, LookupError):
 
 class Conflict(ServiceError):
     """Someone else changed the record since it was read; nothing was overwritten."""
+
+
+def conflict_on_stale(fn: F) -> F:
+    """A save that lost a race (another transaction bumped the record's version between our read and
+    our write; PostgreSQL's READ COMMITTED lets both start) is a Conflict the user can act on, not a
+    driver error. The service must flush its changes before it returns, so the race surfaces here."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StaleDataError:
+            raise Conflict(
+                "someone else saved this at the same moment; nothing was overwritten. Reload and try again"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -15,7 +15,7 @@ from app.models import ApprovalFlow, ApprovalRequest, Brand, Channel, Comment, P
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services import audit
 from app.services.assets import asset_blockers, media_for_variant
-from app.services.errors import NotFound, ValidationError
+from app.services.errors import NotFound, ValidationError, conflict_on_stale
 from app.services.permissions import Actor, Perm, require
 from app.services.platform_rules import check_variant, errors
 from app.services.sop_gate import blockers_for_post
@@ -149,6 +149,7 @@ def _content_problems(session: Session, post: Post) -> list[str]:
     return out
 
 
+@conflict_on_stale
 def submit(session: Session, actor: Actor, post_id: int) -> MoveResult:
     """Draft → in review (a new approval round). The content must pass every platform's rules."""
     post = _load(session, actor, post_id)
@@ -220,6 +221,7 @@ def schedule_blockers(session: Session, post: Post, now: datetime | None = None)
     return out
 
 
+@conflict_on_stale
 def schedule(session: Session, actor: Actor, post_id: int) -> MoveResult:
     post = _load(session, actor, post_id)
     require(actor, Perm.CONTENT_EDIT, post.brand_id)
@@ -236,6 +238,7 @@ def schedule(session: Session, actor: Actor, post_id: int) -> MoveResult:
     return MoveResult(post.id, post.title, post.status.value, note)
 
 
+@conflict_on_stale
 def move(session: Session, actor: Actor, post_id: int, to: PostStatus | str, reason: str = "") -> MoveResult:
     """The other manual moves: idea ↔ draft, withdraw from review, unschedule, archive, restore."""
     to = PostStatus(to)

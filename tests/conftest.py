@@ -22,6 +22,8 @@ from app.db import dispose_engine, get_engine, upgrade
 from app.services.permissions import Actor
 
 REPO = Path(__file__).resolve().parent.parent
+# Local counterparts of the platforms (mastodon_server, webhook_receiver, ...), usable from every test folder.
+pytest_plugins = ["tests.servers.mastodon_server", "tests.servers.webhook_receiver"]
 PG_ADMIN_URL = os.environ.get(
     "SOCIALOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

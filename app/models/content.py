@@ -121,6 +121,10 @@ class PostVariant(CreatedAtMixin, VersionedMixin, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # After a transient platform error: the publish job leaves the variant alone until then (backoff).
+    next_attempt_at: Mapped[datetime | None]
+    # A manual channel's variant waiting in the "ready to post" queue for a person since then.
+    manual_queued_at: Mapped[datetime | None]
 
     post: Mapped[Post] = relationship(back_populates="variants")
 

@@ -1,5 +1,5 @@
-"""Operations: job runs, connector accounts with their health, the audit log, and the hours and budget
-allocated to brands and campaigns."""
+"""Operations: job runs, connector accounts with their health, the audit log, notifications to people,
+and the hours and budget allocated to brands and campaigns."""
 
 from __future__ import annotations
 
@@ -101,3 +101,19 @@ class ResourceAllocation(CreatedAtMixin, VersionedMixin, Base):
     budget_actual: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3), default="SGD")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Notification(CreatedAtMixin, Base):
+    """Something a person should know about (a post that failed to publish, say), shown until read."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("post_variants.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "publish_failed"
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""Connectors: one module per platform behind the Protocol in `app.connectors.base`."""

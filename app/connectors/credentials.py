@@ -1,0 +1,50 @@
+"""Credentials of connector accounts, resolved at run time from the NAME a channel stores: the environment
+first, then the `[connectors]` table of `.streamlit/secrets.toml`. Values are never logged or shown."""
+
+from __future__ import annotations
+
+import os
+
+from app.config import ConfigError, load_secrets, secrets_path
+from app.connectors.base import PermanentError
+
+SECRETS_TABLE = "connectors"
+
+
+class CredentialMissing(PermanentError):
+    """The variable a channel names holds nothing; retrying will not help until someone sets it."""
+
+
+def resolve_credential(name: str) -> str:
+    """The value of credential `name`; CredentialMissing naming the variable (never a value) otherwise."""
+    name = (name or "").strip()
+    if not name:
+        raise CredentialMissing("no credential variable is set for this channel (channels add --token-env)")
+    value = os.environ.get(name)
+    if value and value.strip():
+        return value.strip()
+    try:
+        table = load_secrets().get(SECRETS_TABLE)
+    except ConfigError as exc:
+        raise CredentialMissing(f"credential {name} is not in the environment and {exc}") from None
+    if isinstance(table, dict):
+        stored = table.get(name)
+        if isinstance(stored, str) and stored.strip():
+            return stored.strip()
+    raise CredentialMissing(
+        f'credential {name} is not set: export {name}=... or add {name} = "..." under '
+        f"[{SECRETS_TABLE}] in {secrets_path()}"
+    )
+
+
+def credential_source(name: str) -> str | None:
+    """Where credential `name` would come from ("environment", "secrets.toml") or None, for health pages."""
+    if os.environ.get(name, "").strip():
+        return "environment"
+    try:
+        table = load_secrets().get(SECRETS_TABLE)
+    except ConfigError:
+        return None
+    if isinstance(table, dict) and isinstance(table.get(name), str) and table[name].strip():
+        return "secrets.toml"
+    return None

@@ -1,0 +1,56 @@
+"""`python -m jobs.sync_inbox [--brand SLUG]`: new comments, mentions and direct messages of every connected
+channel into the inbox. The run is recorded; a channel that failed fails the run with the platform's
+message, after the others have synced (each channel commits on its own)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from functools import partial
+
+from sqlalchemy.orm import Session
+
+from app.db import get_engine, read_session
+from app.services.brands import get_brand
+from app.services.errors import ServiceError
+from app.services.inbox_sync import sync_inbox
+from app.services.permissions import Actor
+from jobs.recording import run_job
+
+
+class InboxSyncFailed(ServiceError):
+    pass
+
+
+def work(session: Session, actor: Actor, brand: str | None = None) -> dict[str, int]:
+    # The job's own session stays unused: each channel commits on its own, and touching this one would
+    # hold SQLite's write lock while they wait for it.
+    engine = get_engine()
+    with read_session(engine) as s:
+        brand_ids = [get_brand(s, actor, brand).id] if brand else None
+    results = sync_inbox(engine, actor, brand_ids)
+    counts: Counter[str] = Counter(channels=len(results))
+    for r in results:
+        counts["skipped" if r.skipped else "ok" if r.ok else "failed"] += 1
+        counts["fetched"] += r.fetched
+        counts["added"] += r.added
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise InboxSyncFailed(
+            f"{len(failed)} of {len(results)} channel(s) failed "
+            f"({counts['added']} message(s) added from the others): "
+            + "; ".join(f"{r.channel}: {r.error}" for r in failed)
+        )
+    return dict(counts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jobs.sync_inbox", description=__doc__.split("\n")[0])
+    parser.add_argument("--brand", help="only this brand's channels (slug)")
+    args = parser.parse_args(argv)
+    return run_job("sync_inbox", partial(work, brand=args.brand))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

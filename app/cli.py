@@ -222,13 +222,32 @@ def cmd_channels_list(args: argparse.Namespace) -> None:
 
 def cmd_channels_add(args: argparse.Namespace) -> None:
     _require_ready()
+    from app.models.enums import ConnectorKind, Platform
+    from app.services import connections
+
+    platform = (args.platform or "").strip().lower()
+    if platform in {k.value for k in ConnectorKind} - {p.value for p in Platform}:
+        raise CliError(
+            f"{platform} is a connector, not a platform: name the platform it posts to, "
+            f"e.g. --platform instagram --connector {platform}"
+        )
+    handle = args.handle
+    if not handle:
+        handle, how = connections.default_handle(
+            brand=args.brand,
+            platform=platform,
+            connector=args.connector,
+            base_url=args.base_url,
+            credential_env=args.token_env,
+        )
+        print(how, file=sys.stderr)
     with write_session() as s:
         c = channels.create_channel(
             s,
             Actor.cli(),
             brand=args.brand,
-            platform=args.platform,
-            handle=args.handle,
+            platform=platform,
+            handle=handle,
             slug=args.slug,
             display_name=args.display_name or "",
             market=args.market,
@@ -237,6 +256,32 @@ def cmd_channels_add(args: argparse.Namespace) -> None:
             credential_env=args.token_env,
         )
     print(f"added channel {c.slug} ({c.platform} {c.handle} for {c.brand}, connector {c.connector})")
+    if c.connector not in ("manual", "export"):
+        print(f"check it with: python -m app channels check {c.slug}", file=sys.stderr)
+
+
+def cmd_channels_check(args: argparse.Namespace) -> None:
+    _require_ready()
+    from app.services import connections
+
+    if args.all == bool(args.slug):
+        raise CliError("give a channel slug or --all (with --brand to check one brand's channels)")
+    if args.all:
+        results = connections.check_connections(Actor.cli(), brand=args.brand)
+    else:
+        results = [connections.check_connection(Actor.cli(), args.slug)]
+    if args.json:
+        cols = ["channel", "connector", "status", "message", "account", "checked_at", "token_expires_at"]
+        print_rows(results, [*cols, "rate_limit_remaining", "rate_limit_reset_at"], True)
+    for r in [] if args.json else results:
+        limit = ""
+        if r.rate_limit_remaining is not None:
+            until = f" until {r.rate_limit_reset_at:%H:%M} UTC" if r.rate_limit_reset_at else ""
+            limit = f" ({r.rate_limit_remaining} requests left{until})"
+        print(f"{r.channel}  {r.status}  {r.message}{limit}")
+    failed = [r.channel for r in results if not r.ok]
+    if failed:
+        raise CliError(f"{len(failed)} of {len(results)} connection(s) not ok: {', '.join(failed)}")
 
 
 def cmd_users_list(args: argparse.Namespace) -> None:
@@ -354,8 +399,10 @@ def build_parser() -> argparse.ArgumentParser:
         target.add_argument("--all", action="store_true", help="include inactive channels")
     add = actions.add_parser("add", help="add a channel (a brand's account on a platform)")
     add.add_argument("--brand", required=True)
-    add.add_argument("--platform", required=True)
-    add.add_argument("--handle", required=True)
+    add.add_argument("--platform", required=True, help="where it posts: mastodon, bluesky, instagram, ...")
+    add.add_argument(
+        "--handle", help="default: the account the token signs in as (mastodon, bluesky), else @BRAND"
+    )
     add.add_argument("--slug", help="default: BRAND-PLATFORM")
     add.add_argument("--display-name")
     add.add_argument("--market", help="default: the brand's market")
@@ -363,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--base-url", help="the platform server or webhook URL")
     add.add_argument("--token-env", help="NAME of the environment variable holding the token")
     add.set_defaults(func=cmd_channels_add)
+    check = actions.add_parser("check", help="check a channel's connection now and record the result")
+    check.add_argument("slug", nargs="?", help="the channel (see `channels list`)")
+    check.add_argument("--all", action="store_true", help="every active channel with a connector")
+    check.add_argument("--brand", help="with --all: only this brand's channels")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.set_defaults(func=cmd_channels_check)
 
     actions, parser, ls = listing("users", "list, add users or change roles", cmd_users_list)
     add = actions.add_parser("add", help="add a user")

@@ -4,11 +4,13 @@ first, then the `[connectors]` table of `.streamlit/secrets.toml`. Values are ne
 from __future__ import annotations
 
 import os
+import re
 
 from app.config import ConfigError, load_secrets, secrets_path
 from app.connectors.base import PermanentError
 
 SECRETS_TABLE = "connectors"
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,119}$")
 
 
 class CredentialMissing(PermanentError):
@@ -20,6 +22,11 @@ def resolve_credential(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise CredentialMissing("no credential variable is set for this channel (channels add --token-env)")
+    if not NAME_RE.match(name):
+        # Not echoed: what was typed where a variable name belongs may be the token itself.
+        raise CredentialMissing(
+            "the channel's credential setting is not a variable name (e.g. MASTODON_TOKEN)"
+        )
     value = os.environ.get(name)
     if value and value.strip():
         return value.strip()

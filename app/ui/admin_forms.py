@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from app.db import get_engine, read_session
-from app.models.enums import ConnectorKind, Platform, Role
-from app.services import audit, brands, channels, markets, users
-from app.services.permissions import ROLE_DESCRIPTIONS
+from app.models.enums import ConnectorKind, HealthStatus, Platform, Role
+from app.services import audit, brands, channels, connections, markets, users
+from app.services.errors import ServiceError
+from app.services.permissions import ROLE_DESCRIPTIONS, Perm
 from app.services.setup import reset_database
 from app.ui.actions import finish, perform
 from app.ui.components import table
@@ -225,11 +226,50 @@ def markets_section(ctx: PageContext) -> None:
             )
 
 
+def _check_connection(ctx: PageContext, rows: list[channels.ChannelInfo]) -> bool:
+    """A "Check connection" control for the channels the user may check; True when a check ran (the
+    table is then read again to show the new health)."""
+    allowed = [
+        c.slug
+        for c in rows
+        if c.active
+        and c.connector not in ("", ConnectorKind.EXPORT.value)
+        and ctx.actor.can(Perm.CONNECTIONS_MANAGE, c.brand_id)
+    ]
+    if not allowed:
+        return False
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    slug = c1.selectbox("Channel", allowed, key="check_channel_pick")
+    if not c2.button("Check connection", key="check_connection"):
+        return False
+    try:
+        result = connections.check_connection(ctx.actor, slug)
+    except ServiceError as exc:
+        st.error(plain(exc), icon=":material/error:")
+        return False
+    st.cache_data.clear()
+    limit = (
+        f" ({result.rate_limit_remaining} requests left)" if result.rate_limit_remaining is not None else ""
+    )
+    text = plain(f"{result.channel}: {result.status}. {result.message}{limit}")
+    if result.ok:
+        st.success(text, icon=":material/check_circle:")
+    elif result.status == HealthStatus.DEGRADED.value:
+        st.warning(text, icon=":material/warning:")
+    else:
+        st.error(text, icon=":material/error:")
+    return True
+
+
 def channels_section(ctx: PageContext) -> None:
     brand_slug = ctx.brand.slug if ctx.brand else None
     with read_session() as session:
         rows = channels.list_channels(session, ctx.actor, brand=brand_slug, include_inactive=True)
         all_brands = brands.list_brands(session, ctx.actor)
+    table_slot = st.container()
+    if _check_connection(ctx, rows):
+        with read_session() as session:
+            rows = channels.list_channels(session, ctx.actor, brand=brand_slug, include_inactive=True)
     df = pd.DataFrame(
         [
             {
@@ -241,16 +281,19 @@ def channels_section(ctx: PageContext) -> None:
                 "base URL": c.base_url,
                 "token from": c.credential_env,
                 "health": c.health,
+                "last success": c.last_success_at,
+                "last error": c.last_error,
                 "active": c.active,
             }
             for c in rows
         ]
     )
-    st.caption(
-        "Channels of " + (ctx.brand.name if ctx.brand else "all brands") + ". Tokens are never stored: "
-        "a channel names the environment variable that holds its token."
-    )
-    table(df, name="channels")
+    with table_slot:
+        st.caption(
+            "Channels of " + (ctx.brand.name if ctx.brand else "all brands") + ". Tokens are never stored: "
+            "a channel names the environment variable that holds its token."
+        )
+        table(df, name="channels")
     with st.form("add_channel", clear_on_submit=True):
         st.markdown("**Add a channel**")
         c1, c2, c3 = st.columns(3)

@@ -1,9 +1,10 @@
-"""Operations as read models: how each channel's connection is doing, and what the scheduled jobs
-(publish, inbox, metrics...) did recently."""
+"""Operations as read models: how each channel's connection is doing, what the scheduled jobs (publish,
+inbox, metrics...) did recently, whether any of them is late, and the problems an admin's banner shows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -11,8 +12,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, ConnectorAccount, JobRun
-from app.models.enums import JobStatus
+from app.models.enums import HealthStatus, JobStatus
 from app.services.permissions import Actor, Perm, require, require_brands
+from app.services.sql_time import time_bucket
 
 HEALTH_COLUMNS = [
     "channel",
@@ -137,3 +139,204 @@ def job_summary(session: Session, actor: Actor) -> pd.DataFrame:
         runs, failed = recent.get(name, (0, 0))
         data.append((name, at, status.value, runs, failed, error or ""))
     return pd.DataFrame(data, columns=SUMMARY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class JobTiming:
+    """How often a job is meant to run, as configured (`jobs.registry.timings` builds these; services sit
+    below the jobs layer, so the schedule is passed in rather than imported)."""
+
+    name: str
+    every: timedelta | None  # None: switched off in config
+    late_after: timedelta | None  # no successful run for this long means the job is late
+    installed: bool = True  # False: the job's module is not part of this installation
+    summary: str = ""
+
+
+JOB_HEALTH_COLUMNS = [
+    "job",
+    "state",
+    "every",
+    "last run",
+    "duration (s)",
+    "last status",
+    "counts",
+    "next run",
+    "last success",
+    "runs 24h",
+    "failures 24h",
+    "last error",
+]
+
+
+def every_label(every: timedelta | None) -> str:
+    if every is None:
+        return "off"
+    secs = int(every.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if secs % size == 0:
+            return f"{secs // size} {unit}"
+    return f"{secs} s"
+
+
+def _last_success(session: Session, name: str) -> datetime | None:
+    # Newest first on the (job_name, started_at) index: stops at the first good run, so it is cheap for a
+    # healthy job and only long for one that has been failing for a long time.
+    return session.scalars(
+        select(JobRun.started_at)
+        .where(JobRun.job_name == name, JobRun.status == JobStatus.OK)
+        .order_by(JobRun.started_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _first_run(session: Session, name: str) -> datetime | None:
+    return session.scalar(select(func.min(JobRun.started_at)).where(JobRun.job_name == name))
+
+
+def _lateness(
+    session: Session, timing: JobTiming, ran_before: bool, now: datetime
+) -> tuple[bool, datetime | None]:
+    """(late, last success). A job is late when it has not succeeded within `late_after`: failing every
+    time is as bad as not running. A job that never ran is not late (it may not be deployed yet)."""
+    if not ran_before or timing.late_after is None or not timing.installed:
+        return False, None
+    ok_at = _last_success(session, timing.name)
+    since = ok_at or _first_run(session, timing.name)
+    return since is not None and now - since > timing.late_after, ok_at
+
+
+def job_health(
+    session: Session, actor: Actor, timings: Sequence[JobTiming], now: datetime | None = None
+) -> pd.DataFrame:
+    """One row per job (the configured ones first, then any other job that left runs): its cadence, last
+    run, next run, success and failures, and a state: ok, late, failing, running, never run, off, not
+    installed."""
+    _require_jobs(actor)
+    now = now or datetime.now(UTC)
+    j = JobRun
+    latest = select(j.job_name, func.max(j.started_at).label("at")).group_by(j.job_name).subquery("latest")
+    last: dict[str, tuple] = {}
+    for name, started, finished, status, counts, error in session.execute(
+        select(j.job_name, j.started_at, j.finished_at, j.status, j.counts, j.error)
+        .join(latest, (latest.c.job_name == j.job_name) & (latest.c.at == j.started_at))
+        .order_by(j.job_name, j.id.desc())
+    ):
+        last.setdefault(name, (started, finished, status, counts, error))
+    recent = {
+        name: (int(runs), int(failed or 0))
+        for name, runs, failed in session.execute(
+            select(j.job_name, func.count(), func.sum(case((j.status == JobStatus.FAILED, 1), else_=0)))
+            .where(j.started_at >= now - timedelta(hours=24))
+            .group_by(j.job_name)
+        )
+    }
+    known = {t.name for t in timings}
+    rows = []
+    for t in [*timings, *(JobTiming(n, None, None, installed=False) for n in sorted(last) if n not in known)]:
+        started, finished, status, counts, error = last.get(t.name, (None, None, None, None, None))
+        late, ok_at = _lateness(session, t, started is not None, now)
+        if not t.installed and t.name in known:
+            state = "not installed"
+        elif t.every is None:
+            state = "off"
+        elif started is None:
+            state = "never run"
+        elif late:
+            state = "late"
+        elif status == JobStatus.FAILED:
+            state = "failing"
+        elif status == JobStatus.RUNNING:
+            state = "running"
+        else:
+            state = "ok"
+        runs, failed = recent.get(t.name, (0, 0))
+        rows.append(
+            (
+                t.name,
+                state,
+                every_label(t.every) if t.name in known else "not scheduled",
+                started,
+                round((finished - started).total_seconds(), 1) if started and finished else None,
+                status.value if status else "",
+                ", ".join(f"{k}: {v}" for k, v in sorted((counts or {}).items())),
+                started + t.every if started and t.every else None,
+                ok_at,
+                runs,
+                failed,
+                error or "",
+            )
+        )
+    return pd.DataFrame(rows, columns=JOB_HEALTH_COLUMNS)
+
+
+def runs_by_day(session: Session, actor: Actor, days: int = 7) -> pd.DataFrame:
+    """day, job, status, runs: every run of the last `days` days, per UTC day (the trend chart)."""
+    _require_jobs(actor)
+    day = time_bucket(session, JobRun.started_at, "day").label("day")
+    rows = session.execute(
+        select(day, JobRun.job_name, JobRun.status, func.count())
+        .where(JobRun.started_at >= datetime.now(UTC) - timedelta(days=days))
+        .group_by(day, JobRun.job_name, JobRun.status)
+        .order_by(day)
+    ).all()
+    df = pd.DataFrame(
+        [(d, name, status.value, int(n)) for d, name, status, n in rows],
+        columns=["day", "job", "status", "runs"],
+    )
+    df["day"] = pd.to_datetime(df["day"])
+    return df
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the admin's red banner."""
+
+    kind: str  # "connection" or "job"
+    subject: str  # the channel slug or the job name
+    detail: str
+
+
+def banner_audience(actor: Actor) -> bool:
+    """Who sees the red banner: people holding CONNECTIONS_MANAGE (on the workspace or on a brand), that
+    is admins, because they are the ones who can fix a connection (credentials, Check now) or the
+    runner; managers can read the health page but cannot act on it, so a banner would only nag them."""
+    return actor.can_anywhere(Perm.CONNECTIONS_MANAGE)
+
+
+def problems_for_banner(
+    session: Session, actor: Actor, timings: Sequence[JobTiming], now: datetime | None = None
+) -> list[Problem]:
+    """Broken connections (or expired tokens) on brands where the actor manages connections, and, for a
+    workspace-level admin, jobs that have not succeeded on time. Never raises for lack of permission:
+    people outside the audience get an empty list (it runs on every page)."""
+    if not banner_audience(actor):
+        return []
+    now = now or datetime.now(UTC)
+    a = ConnectorAccount
+    problems = []
+    for slug, brand_id, status, error, expires in session.execute(
+        select(Channel.slug, Channel.brand_id, a.status, a.last_error, a.token_expires_at)
+        .join(a, a.channel_id == Channel.id)
+        .where(
+            Channel.active.is_(True),
+            (a.status == HealthStatus.BROKEN) | (a.token_expires_at < now),
+        )
+        .order_by(Channel.slug)
+    ):
+        if not actor.can(Perm.CONNECTIONS_MANAGE, brand_id):
+            continue
+        if status == HealthStatus.BROKEN:
+            problems.append(Problem("connection", slug, f"broken: {error or 'no detail recorded'}"))
+        else:
+            problems.append(Problem("connection", slug, f"token expired on {expires:%d %b %Y %H:%M} UTC"))
+    if actor.can(Perm.CONNECTIONS_MANAGE):
+        for t in timings:
+            first = _first_run(session, t.name)
+            late, ok_at = _lateness(session, t, first is not None, now)
+            if late:
+                since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "ever"
+                problems.append(
+                    Problem("job", t.name, f"no successful run {since} (expected {every_label(t.every)})")
+                )
+    return problems

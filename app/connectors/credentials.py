@@ -1,5 +1,6 @@
 """Credentials of connector accounts, resolved at run time from the NAME a channel stores: the environment
-first, then the `[connectors]` table of `.streamlit/secrets.toml`. Values are never logged or shown."""
+first, then the `[connectors]` table of `.streamlit/secrets.toml` (`[tokens]`, the older name, is read
+too). Values are never logged or shown."""
 
 from __future__ import annotations
 
@@ -9,12 +10,22 @@ import re
 from app.config import ConfigError, load_secrets, secrets_path
 from app.connectors.base import PermanentError
 
-SECRETS_TABLE = "connectors"
+SECRETS_TABLES = ("connectors", "tokens")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,119}$")
 
 
 class CredentialMissing(PermanentError):
     """The variable a channel names holds nothing; retrying will not help until someone sets it."""
+
+
+def _from_secrets(name: str) -> str | None:
+    secrets = load_secrets()
+    for table_name in SECRETS_TABLES:
+        table = secrets.get(table_name)
+        stored = table.get(name) if isinstance(table, dict) else None
+        if isinstance(stored, str) and stored.strip():
+            return stored.strip()
+    return None
 
 
 def resolve_credential(name: str) -> str:
@@ -31,16 +42,14 @@ def resolve_credential(name: str) -> str:
     if value and value.strip():
         return value.strip()
     try:
-        table = load_secrets().get(SECRETS_TABLE)
+        stored = _from_secrets(name)
     except ConfigError as exc:
         raise CredentialMissing(f"credential {name} is not in the environment and {exc}") from None
-    if isinstance(table, dict):
-        stored = table.get(name)
-        if isinstance(stored, str) and stored.strip():
-            return stored.strip()
+    if stored:
+        return stored
     raise CredentialMissing(
         f'credential {name} is not set: export {name}=... or add {name} = "..." under '
-        f"[{SECRETS_TABLE}] in {secrets_path()}"
+        f"[{SECRETS_TABLES[0]}] in {secrets_path()}"
     )
 
 
@@ -49,9 +58,6 @@ def credential_source(name: str) -> str | None:
     if os.environ.get(name, "").strip():
         return "environment"
     try:
-        table = load_secrets().get(SECRETS_TABLE)
+        return "secrets.toml" if _from_secrets(name) else None
     except ConfigError:
         return None
-    if isinstance(table, dict) and isinstance(table.get(name), str) and table[name].strip():
-        return "secrets.toml"
-    return None

@@ -31,6 +31,17 @@ def test_environment_wins_over_secrets_file(secrets_file, monkeypatch):
     assert credential_source("NOWHERE") is None
 
 
+def test_the_older_tokens_table_is_read_too(secrets_file):
+    secrets_file.write_text('[tokens]\nOLD_STYLE = "old"\n[connectors]\nBOTH = "new"\n[tokens.x]\n')
+    assert resolve_credential("OLD_STYLE") == "old" and resolve_credential("BOTH") == "new"
+
+
+def test_something_that_is_not_a_variable_name_is_never_echoed(secrets_file):
+    with pytest.raises(CredentialMissing) as refused:
+        resolve_credential("glpat-xyz.123/abc")
+    assert "glpat" not in str(refused.value)
+
+
 def test_a_missing_credential_names_the_variable_and_where_to_put_it(secrets_file, monkeypatch):
     secrets_file.write_text('[connectors]\nOTHER = "hunter2-value"\nEMPTY = " "\n')
     monkeypatch.setenv("BLANK_TOKEN", "")

@@ -16,7 +16,10 @@ from app.ui.bootstrap import ensure_database, load_settings
 from app.ui.context import PageContext, set_page_context
 from app.ui.errors import database_unavailable_stops_here, run_page
 from app.ui.filters import brand_switcher, period_picker
+from app.ui.health_banner import show_health_banner
 from app.ui.navigation import build_navigation
+from app.ui.notifications import notifications_sidebar
+from app.ui.publishing_controls import pause_banner
 from app.ui.text import plain
 
 st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layout="wide")
@@ -43,6 +46,7 @@ with st.sidebar:
         st.logout()
 
 navigation = build_navigation(actor)
+notifications_sidebar(actor)
 ctx = PageContext(
     actor=actor,
     workspace_name=ws.name,
@@ -55,4 +59,6 @@ ctx = PageContext(
 )
 set_page_context(ctx)
 show_banners(ctx, publishing_paused=ws.publishing_paused)
+show_health_banner(ctx)  # admins: broken connections, late jobs
+pause_banner(ctx)
 run_page(navigation)

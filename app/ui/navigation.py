@@ -47,6 +47,14 @@ PAGES: tuple[PageSpec, ...] = (
         "approvals",
     ),
     PageSpec(
+        "pages/plan/ready_to_post.py",
+        "Ready to post",
+        ":material/outbox:",
+        "Plan & publish",
+        (Perm.CONTENT_EDIT,),
+        "ready-to-post",
+    ),
+    PageSpec(
         "pages/plan/briefs.py",
         "Briefs",
         ":material/description:",

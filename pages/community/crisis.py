@@ -7,10 +7,12 @@ from app.db import read_session
 from app.services import crisis
 from app.ui.components import coming_soon, page_header, table
 from app.ui.context import page_context
+from app.ui.publishing_controls import pause_switches
 
 ctx = page_context()
 page_header("Crisis", ctx)
 AT = {"at": st.column_config.DatetimeColumn("at", format="D MMM YYYY, HH:mm")}
+pause_switches(ctx)  # the first move in a crisis, at the top of the room
 
 every = st.toggle("Every past incident, whatever the period", key="crisis_all")
 

@@ -15,6 +15,7 @@ from app.ui.components import page_header
 from app.ui.composer_tools import best_time_panel, utm_panel
 from app.ui.context import page_context
 from app.ui.labels import Labels
+from app.ui.publishing_controls import publish_panel
 from app.ui.text import plain
 
 NEW = 0
@@ -131,6 +132,8 @@ if status not in (None, PostStatus.ARCHIVED, PostStatus.PUBLISHING) and c4.butto
 ):
     perform(lambda s: workflow.move(s, ctx.actor, view.id, PostStatus.ARCHIVED), "Archived.")
 
+if view:
+    publish_panel(ctx.actor, view.id, view.brand_id, view.status)
 if view and view.schedule_blockers and status == PostStatus.APPROVED:
     st.warning("Not ready to schedule:\n" + "\n".join(f"- {plain(b)}" for b in view.schedule_blockers))
 if view and view.history:

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.cli import CliError, _Parser, _progress_printer, _require_ready
 from app.db import read_session, write_session
+from app.faults import maybe_crash
 from app.services import brands
 from app.services.permissions import Actor
 
@@ -40,7 +41,9 @@ def cmd_import_posts(args: argparse.Namespace) -> None:
             valid_only=args.valid_only,
             date_order=args.date_order,
             progress=None if args.json else _progress_printer(),
+            again=args.again,
         )
+    maybe_crash("import.after_commit")  # landed, but the person never saw the report
     if args.json:
         print(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False, indent=2))
     else:
@@ -125,6 +128,12 @@ def add_import_export_commands(sub: Any) -> None:
     posts.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     posts.add_argument(
         "--valid-only", action="store_true", help="import the rows that pass, skip the refused"
+    )
+    posts.add_argument(
+        "--again",
+        action="store_true",
+        help="import a file that was already imported into the brand (refused otherwise, so a repeated "
+        "run after a crash or timeout never doubles the posts)",
     )
     posts.add_argument("--json", action="store_true", help="print the full report as JSON")
     posts.set_defaults(func=cmd_import_posts)

@@ -5,12 +5,15 @@ path (thousands of rows a second), all-or-nothing unless the caller asks for the
 Public API (stable):
     read_rows(data, filename, fmt="auto", *, date_order="dmy") -> ParsedFile   (app.services.import_formats)
     import_posts(session, actor, brand, data, filename, *, fmt="auto", channel=None, dry_run=False,
-                 valid_only=False, date_order="dmy", progress=None) -> ImportReport
+                 valid_only=False, date_order="dmy", progress=None, again=False) -> ImportReport
 The caller owns the transaction (`write_session`); nothing is written when the report says so.
+The same file (bytes, channel and date order) is imported into a brand once: a run repeated after a
+crash or a timeout finds the earlier batch and writes nothing, unless `again` says it is meant.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections import Counter
@@ -19,21 +22,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.bulk import bulk_insert, next_id
-from app.models import Brand, Post, PostVariant
-from app.services.errors import PermissionDenied
+from app.faults import maybe_crash
+from app.models import AuditLog, Brand, Post, PostVariant
+from app.services.errors import PermissionDenied, ValidationError
 from app.services.import_formats import ONE_CHANNEL_FORMATS, ParsedFile, RowProblem, read_rows
 from app.services.import_rows import PlannedPost, RowChecker
 from app.services.permissions import Actor, Perm, require
 
 __all__ = [
+    "EarlierImport",
     "ImportReport",
     "PreviewVariant",
     "RowProblem",
     "batch_posts",
+    "earlier_import",
+    "file_fingerprint",
     "import_posts",
     "new_batch_id",
     "read_rows",
@@ -105,6 +112,39 @@ def new_batch_id(now: datetime | None = None) -> str:
     return f"imp-{(now or datetime.now(UTC)):%Y%m%d}-{secrets.token_hex(3)}"
 
 
+@dataclass(frozen=True)
+class EarlierImport:
+    batch_id: str
+    at: datetime
+    posts: int
+
+
+def file_fingerprint(data: bytes, channel: str | None, date_order: str) -> str:
+    """What makes two imports the same: the file's bytes and the options that place its posts (the same
+    Hootsuite file sent to two channels is two imports)."""
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{(channel or '').strip().lower()}\0{date_order}".encode())
+    return digest.hexdigest()
+
+
+def earlier_import(session: Session, brand_id: int, fingerprint: str) -> EarlierImport | None:
+    """The newest import of this file into the brand whose posts are still there (deleting a batch's
+    posts lets the file be imported afresh). Imports are found through their audit rows: the audit log
+    is written in the import's own transaction, so it holds exactly the imports that landed."""
+    rows = session.execute(
+        select(AuditLog.object_id, AuditLog.at, AuditLog.after)
+        .where(AuditLog.object_type == "post_import", AuditLog.brand_id == brand_id)
+        .order_by(AuditLog.id.desc())
+    )
+    for batch, at, after in rows:
+        if not batch or not isinstance(after, dict) or after.get("fingerprint") != fingerprint:
+            continue
+        posts = session.scalar(select(func.count()).select_from(Post).where(Post.import_batch == batch))
+        if posts:
+            return EarlierImport(batch, at, int(posts))
+    return None
+
+
 def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
     """Ids for rows linked before they are written. PostgreSQL: taken from the table's own sequence, so
     a composer save running meanwhile can never be handed the same id (and the sequence needs no reset
@@ -149,6 +189,7 @@ def import_posts(
     valid_only: bool = False,
     date_order: str = "dmy",
     progress: Progress | None = None,
+    again: bool = False,
 ) -> ImportReport:
     """Check every row of the file and create its posts (ideas or drafts) for `brand`.
 
@@ -156,15 +197,25 @@ def import_posts(
     whose rows all pass. `dry_run` writes nothing and reports what would be created. `channel` (slug or
     platform) is required for formats without a channel column (Hootsuite, Sprout) and is the default
     for template rows that leave theirs empty. Raises ValidationError for a file that cannot be read
-    at all, PermissionDenied without content.edit on the brand."""
+    at all or that was imported into the brand before (unless `again`), PermissionDenied without
+    content.edit on the brand."""
     started = time.perf_counter()
     report_progress = progress or (lambda _f, _m: None)
     b = _brand(session, actor, brand)
     require(actor, Perm.CONTENT_EDIT, b.id, brand_label=b.slug)
+    fingerprint = file_fingerprint(data, channel, date_order)
+    earlier = earlier_import(session, b.id, fingerprint)
+    if earlier is not None and not again and not dry_run:
+        raise ValidationError(
+            f"{filename} was already imported into {b.slug} on {earlier.at:%d %b %Y %H:%M} UTC as batch "
+            f"{earlier.batch_id} ({earlier.posts:,} posts); nothing written. To import the same file a "
+            "second time on purpose, use --again on the command line",
+            field="file",
+            value=filename,
+        )
     report_progress(0.02, "Reading the file")
     parsed = read_rows(data, filename, fmt, date_order=date_order)
     if parsed.format in ONE_CHANNEL_FORMATS and not (channel or "").strip():
-        from app.services.errors import ValidationError
         from app.services.import_formats import FORMAT_LABELS
 
         raise ValidationError(
@@ -181,6 +232,10 @@ def import_posts(
         valid_only,
         notes=list(parsed.notes),
     )
+    if earlier is not None:
+        report.notes.append(
+            f"this file was already imported on {earlier.at:%d %b %Y %H:%M} UTC as batch {earlier.batch_id}"
+        )
     checker = RowChecker(session, b, ZoneInfo(b.market.timezone), parsed, channel, date_order)
     total = max(len(parsed.rows), 1)
     for i, src in enumerate(parsed.rows):
@@ -199,8 +254,10 @@ def import_posts(
         report_progress(1.0, "Checked; nothing written")
         return report
     report_progress(0.6, f"Writing {len(good):,} posts")
+    maybe_crash("import.checked")
     report.batch_id = new_batch_id()
-    _write(session, actor, b, good, report, parsed)
+    _write(session, actor, b, good, report, parsed, fingerprint)
+    maybe_crash("import.before_commit")
     report.created_posts = len(good)
     report.created_variants = sum(len(p.variants) for p in good)
     report.seconds = time.perf_counter() - started
@@ -254,6 +311,7 @@ def _write(
     posts: list[PlannedPost],
     report: ImportReport,
     parsed: ParsedFile,
+    fingerprint: str,
 ) -> None:
     """Posts, variants, their media and the audit rows, through the caller's transaction."""
     session.flush()  # anything the ORM holds goes first, in the same transaction
@@ -292,10 +350,12 @@ def _write(
         "variants": len(variant_rows),
         "refused_rows": len(report.refused_rows),
         "valid_only": report.valid_only,
+        "fingerprint": fingerprint,
     }
     label = f"{parsed.filename}: {len(posts):,} posts"[:300]
     audit_rows.append((*who, "post_import", batch, label, brand.id, summary))
     bulk_insert(conn, "posts", POST_COLUMNS, post_rows)
+    maybe_crash("import.mid_write")
     bulk_insert(conn, "post_variants", VARIANT_COLUMNS, variant_rows)
     if media_rows:
         bulk_insert(conn, "variant_assets", ("variant_id", "asset_id", "position", "alt_text"), media_rows)

@@ -225,6 +225,8 @@ class MastodonConnector:
                 "Mastodon does not keep the idempotency key on posts: pass the post that was sent so it "
                 "can be matched on its text"
             )
+        if since.tzinfo is None:  # the hub keeps UTC; a naive time is taken as UTC, not local time
+            since = since.replace(tzinfo=UTC)
         wanted = compose_text(post)
         reply_to = str(post.reply_to) if post.reply_to else None
         floor = since - CLOCK_SKEW

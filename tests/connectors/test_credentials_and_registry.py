@@ -77,6 +77,13 @@ def test_registry_builds_each_kind_with_its_credential(secrets_file, monkeypatch
     assert isinstance(masto, MastodonConnector) and masto.handle == "@lumi"
 
 
+def test_a_manual_channel_needs_no_credential(secrets_file):
+    from app.connectors.manual import ManualConnector
+
+    manual = connector_for(*_channel(ConnectorKind.MANUAL))
+    assert isinstance(manual, ManualConnector) and manual.check_health().ok
+
+
 def test_registry_refuses_export_channels_and_unset_credentials(secrets_file):
     with pytest.raises(NotSupported, match="export"):
         connector_for(*_channel(ConnectorKind.EXPORT))

@@ -446,6 +446,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_ops import add_backup_commands
 
     add_backup_commands(sub)
+    from app.sheets.cli import add_sheets_commands
+
+    add_sheets_commands(sub)
     return p
 
 

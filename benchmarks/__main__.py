@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.db import get_engine, read_session
 from app.models import Brand
-from benchmarks import calendar_query, demo_build, post_import
+from benchmarks import calendar_query, demo_build, post_import, sheets_sync
 from benchmarks.results import RECORDED, Figure
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +63,8 @@ def write_results(path: Path, scale: str, figures: list[Figure], started: dateti
         f"({(datetime.now(UTC) - started).total_seconds():.0f} s).",
         f"Machine: {machine()}.",
         "Each figure is measured against a naive baseline in the same run; ratio = how many times better "
-        "ours is (rows/s: higher is better; ms: lower is better). Store: SQLite (the embedded default).",
+        "ours is (rows/s: higher is better; ms and requests: lower is better). "
+        "Store: SQLite (the embedded default).",
         "",
         "| benchmark | case | ours | naive baseline | ratio |",
         "| --- | --- | --- | --- | --- |",
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     post_import.main(["--rows", "10000"])
     print("\n== calendar query", flush=True)
     calendar_query.main(["--database-url", url])
+    print("\n== Google Sheets sync (local Sheets-compatible server)", flush=True)
+    sheets_sync.main(["--rows", "5000"])
 
     write_results(Path(args.out), args.scale, list(RECORDED), started)
     print(f"\nresults written to {args.out}")

@@ -33,6 +33,7 @@ from app.models.metrics import (
 )
 from app.models.ops import AuditLog, ConnectorAccount, JobRun, ResourceAllocation
 from app.models.org import Brand, Channel, Market, Membership, User, Workspace
+from app.models.sheets import SheetBinding, SheetProblem, SheetRowState
 from app.models.sops import SopRequirement, SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion
 from app.models.strategy import Campaign, ContentPillar, KpiTarget, Objective
 
@@ -77,6 +78,9 @@ __all__ = [
     "ResourceAllocation",
     "RoutingRule",
     "SeverityLevel",
+    "SheetBinding",
+    "SheetProblem",
+    "SheetRowState",
     "SlaPolicy",
     "SopRequirement",
     "SopRun",

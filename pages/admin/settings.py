@@ -1,8 +1,9 @@
-"""Settings (admins): users and roles, brands, markets, channels, the audit log and the workspace."""
+"""Settings (admins): users and roles, brands, markets, channels, Google Sheets, the audit log and the
+workspace."""
 
 import streamlit as st
 
-from app.ui import admin_forms
+from app.ui import admin_forms, sheets_settings
 from app.ui.actions import show_flash
 from app.ui.components import page_header
 from app.ui.context import page_context
@@ -11,8 +12,8 @@ ctx = page_context()
 page_header("Settings", ctx)
 show_flash()
 
-users_tab, brands_tab, markets_tab, channels_tab, audit_tab, workspace_tab = st.tabs(
-    ["Users & roles", "Brands", "Markets", "Channels", "Audit log", "Workspace"]
+users_tab, brands_tab, markets_tab, channels_tab, sheets_tab, audit_tab, workspace_tab = st.tabs(
+    ["Users & roles", "Brands", "Markets", "Channels", "Sheets", "Audit log", "Workspace"]
 )
 with users_tab:
     admin_forms.users_section(ctx)
@@ -22,6 +23,8 @@ with markets_tab:
     admin_forms.markets_section(ctx)
 with channels_tab:
     admin_forms.channels_section(ctx)
+with sheets_tab:
+    sheets_settings.sheets_section(ctx)
 with audit_tab:
     admin_forms.audit_section(ctx)
 with workspace_tab:

@@ -16,6 +16,7 @@ from app.ui.bootstrap import ensure_database, load_settings
 from app.ui.context import PageContext, set_page_context
 from app.ui.errors import database_unavailable_stops_here, run_page
 from app.ui.filters import brand_switcher, period_picker
+from app.ui.health_banner import show_health_banner
 from app.ui.navigation import build_navigation
 from app.ui.notifications import notifications_sidebar
 from app.ui.publishing_controls import pause_banner
@@ -58,5 +59,6 @@ ctx = PageContext(
 )
 set_page_context(ctx)
 show_banners(ctx, publishing_paused=ws.publishing_paused)
+show_health_banner(ctx)  # admins: broken connections, late jobs
 pause_banner(ctx)
 run_page(navigation)

@@ -1,28 +1,60 @@
-"""Jobs & connections: the health of each channel's connection and what the scheduled jobs did in the
-last 48 hours; running and pausing jobs from here comes later."""
+"""Jobs & connections: each channel's connection (status, last success, last error in the platform's
+words, token expiry, rate-limit headroom, with "Check now"), and each scheduled job (last and next run,
+duration, counts, failures, lateness) with the runs of the last days."""
 
 import streamlit as st
 
 from app.db import read_session
-from app.services import ops
+from app.services import connections, ops
+from app.services.errors import ServiceError
 from app.services.permissions import Perm
-from app.ui import page_charts
+from app.ui import health_banner, ops_views, page_charts
 from app.ui.components import coming_soon, page_header, table
 from app.ui.context import page_context
 from app.ui.publishing_controls import pause_switches
+from app.ui.text import plain
+from jobs import registry
 
 ctx = page_context()
 page_header("Jobs & connections", ctx)
 WHEN = "D MMM, HH:mm"
+DAYS = 7
+
+st.subheader("Connections")
+checkable = (
+    connections.checkable_channels(ctx.actor, ctx.brand.slug if ctx.brand else None)
+    if ctx.actor.can_anywhere(Perm.CONNECTIONS_MANAGE)
+    else []
+)
+if checkable:
+    pick, one, every = st.columns([3, 1, 1], vertical_alignment="bottom")
+    slug = pick.selectbox("Channel", checkable, key="check_channel")
+    clicked_one = one.button("Check now", icon=":material/network_check:", key="check_one")
+    clicked_all = every.button(f"Check all {len(checkable)}", icon=":material/sync:", key="check_all")
+    if clicked_one or clicked_all:
+        try:
+            with st.spinner("Asking the platforms…"):
+                checks = (
+                    connections.check_connections(ctx.actor, ctx.brand.slug if ctx.brand else None)
+                    if clicked_all
+                    else [connections.check_connection(ctx.actor, slug)]
+                )
+        except ServiceError as exc:
+            st.warning(str(exc))
+            checks = []
+        health_banner.clear()
+        for c in checks:
+            say = st.success if c.ok else st.error
+            say(f"**{plain(c.channel)}**: {c.status} — {plain(c.message)}")
 
 with read_session() as session:
     health = ops.connector_health(session, ctx.actor, ctx.brand_ids)
     # Jobs run for every brand at once, so only workspace-level roles read their runs.
     sees_jobs = ctx.actor.can(Perm.CONNECTIONS_VIEW)
-    summary = ops.job_summary(session, ctx.actor) if sees_jobs else None
+    jobs = ops.job_health(session, ctx.actor, registry.timings()) if sees_jobs else None
+    per_day = ops.runs_by_day(session, ctx.actor, days=DAYS) if sees_jobs else None
     runs = ops.recent_job_runs(session, ctx.actor, hours=48) if sees_jobs else None
 
-st.subheader("Connections")
 broken = int((health["status"] == "broken").sum()) if not health.empty else 0
 if broken:
     st.error(f"{broken} connection(s) are broken: nothing publishes or imports on those channels.")
@@ -34,30 +66,47 @@ table(
         "status": page_charts.pill_column("status", page_charts.HEALTH_COLORS),
         **{
             c: st.column_config.DatetimeColumn(c, format=WHEN)
-            for c in ("last success", "last error at", "token expires")
+            for c in ("last success", "last error at", "token expires", "rate limit resets")
         },
     },
 )
 
 st.subheader("Jobs")
-if summary is None or runs is None:
+if jobs is None or per_day is None or runs is None:
     st.caption("Job runs cover every brand; they are shown to workspace-level managers and admins.")
 else:
-    table(
-        summary, name="job-summary", column_config={"last run": st.column_config.DatetimeColumn(format=WHEN)}
+    late = jobs[jobs["state"] == "late"]
+    if not late.empty:
+        st.error(
+            f"Not succeeded on time: {plain(', '.join(late['job']))}. Is `python -m jobs.runner` running?"
+        )
+    st.caption(
+        "Cadences come from `[jobs]` in secrets.toml or `SOCIALOPS_JOB_<NAME>`; a job is late when it has not "
+        "succeeded for two cadences plus its grace. Runner: `python -m jobs.runner`."
     )
-    if not runs.empty:
-        st.altair_chart(page_charts.runs_per_hour(runs))
-    table(runs, name="job-runs", column_config={"started": st.column_config.DatetimeColumn(format=WHEN)})
+    table(
+        page_charts.status_pills(jobs, "state"),
+        name="jobs",
+        download=jobs,
+        column_config={
+            "state": page_charts.pill_column("state", ops_views.JOB_STATE_COLORS),
+            **{
+                c: st.column_config.DatetimeColumn(c, format=WHEN)
+                for c in ("last run", "next run", "last success")
+            },
+        },
+    )
+    if not per_day.empty:
+        st.altair_chart(ops_views.runs_by_day(per_day, DAYS))
+    with st.expander(f"Every run of the last 48 hours ({len(runs)})"):
+        table(runs, name="job-runs", column_config={"started": st.column_config.DatetimeColumn(format=WHEN)})
 
 pause_switches(ctx)
 
 coming_soon(
-    "running the jobs",
+    "running the jobs from here",
     [
-        "Publish, inbox and metrics jobs, with a runner schedule shown and editable here",
         "Run a job now, and see its log line by line",
-        "Pause publishing for a brand or the workspace, with the reason logged",
-        "A red banner on every page while a connection is broken or a token is about to expire",
+        "Edit the runner's schedule here instead of in secrets.toml",
     ],
 )

@@ -1,0 +1,65 @@
+"""The red banner on every page for the people who can fix things (they manage connections): a broken
+connection, an expired token, or a job that has not succeeded on time. Cached for a minute per person,
+so it costs a dictionary lookup on most page runs."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from app.db import get_engine, read_session
+from app.services import ops
+from app.services.ops import Problem
+from app.services.permissions import Actor
+from app.ui.context import PageContext
+from app.ui.text import plain
+from jobs import registry
+
+log = logging.getLogger("socialops.ui")
+TTL_SECONDS = 60
+SHOWN = 5  # problems listed by name; the rest are counted
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _problems(db: str, who: tuple, _actor: Actor) -> list[Problem]:
+    # Keyed on the store and the person's roles (small, hashable); the Actor itself rides along unhashed.
+    with read_session() as session:
+        return ops.problems_for_banner(session, _actor, registry.timings())
+
+
+def _key(actor: Actor) -> tuple:
+    return (actor.email, actor.workspace_role, tuple(sorted(actor.brand_roles.items())))
+
+
+def clear() -> None:
+    """Forget the cached problems (after a "Check now" or anything else that changes health)."""
+    _problems.clear()
+
+
+def show_health_banner(ctx: PageContext) -> None:
+    if not ops.banner_audience(ctx.actor):
+        return
+    try:
+        problems = _problems(
+            get_engine().url.render_as_string(hide_password=True), _key(ctx.actor), ctx.actor
+        )
+    except Exception:  # the banner reports problems; it must never become one
+        log.exception("health banner: could not read connection and job health")
+        return
+    if not problems:
+        return
+    lines = [f"- **{plain(p.subject)}** ({p.kind}): {plain(p.detail)}" for p in problems[:SHOWN]]
+    if len(problems) > SHOWN:
+        lines.append(f"- … and {len(problems) - SHOWN} more")
+    broken = sum(p.kind == "connection" for p in problems)
+    late = len(problems) - broken
+    head = " and ".join(
+        part
+        for part in (
+            f"{broken} connection(s) need attention" if broken else "",
+            f"{late} job(s) have not succeeded on time" if late else "",
+        )
+        if part
+    )
+    st.error(f"**{head}**: see Admin → Jobs & connections.\n\n" + "\n".join(lines), icon=":material/error:")

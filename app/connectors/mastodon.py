@@ -49,7 +49,9 @@ from app.models.enums import ConnectorKind
 
 T = TypeVar("T")
 CLOCK_SKEW = timedelta(minutes=5)  # our clock and the server's may disagree this much
-MAX_PAGES = 5  # pages of 40 own posts scanned by find_published / of 80 notifications per inbox fetch
+# find_published reads the account's own posts back to the attempt's start, 40 a page, at most this many
+# pages (1,000 posts); past that it says "not found" and the retry's Idempotency-Key is the safeguard.
+RECONCILE_PAGES = 25
 
 
 def compose_text(post: Outgoing) -> str:
@@ -235,7 +237,7 @@ class MastodonConnector:
         page = self._call(
             "listing recent posts", self._api.account_statuses, me.id, limit=40, exclude_reblogs=True
         )
-        for _ in range(MAX_PAGES):
+        for _ in range(int(self.settings.get("reconcile_pages", RECONCILE_PAGES))):
             if not page:
                 break
             for status in page:

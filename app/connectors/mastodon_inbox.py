@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.connectors.base import InboxItem, InboxKind, InboxPage
-from app.connectors.mastodon import MAX_PAGES, plain_text
+from app.connectors.mastodon import plain_text
 
 if TYPE_CHECKING:
     from app.connectors.mastodon import MastodonConnector
 
 RECENT_POSTS_SCANNED = 20  # own posts whose threads are read for replies that do not mention us
+NOTIFICATION_PAGES = 5  # pages of 80 per fetch; the rest comes next time, from the cursor on
 
 
 def parse_cursor(cursor: str | None) -> tuple[int | None, int | None]:
@@ -68,10 +69,11 @@ def fetch_inbox(conn: MastodonConnector, cursor: str | None) -> InboxPage:
     newest_notif = last_notif
     if last_notif is None:
         pages = [conn._call("reading notifications", api.notifications, types=["mention"], limit=40)]
+        newest_notif = 0  # from now on, walk forward from here even if there was nothing yet
     else:
         pages = []
         min_id: int = last_notif
-        for _ in range(MAX_PAGES):
+        for _ in range(NOTIFICATION_PAGES):
             page = conn._call(
                 "reading notifications", api.notifications, types=["mention"], min_id=min_id, limit=80
             )

@@ -229,3 +229,41 @@ def test_unreachable_slow_or_garbled_servers_are_transient(mastodon_server, mast
     mastodon_server.add_fault(effect="malformed", path="/api/v1/statuses", methods=["POST"])
     with pytest.raises(TransientError):
         conn.publish(Outgoing(text="garbled", idempotency_key="mal"))
+
+
+def test_inbox_walks_forward_page_by_page_without_gaps(mastodon_server, mastodon_account, monkeypatch):
+    import app.connectors.mastodon_inbox as inbox
+
+    conn = connect(mastodon_server, mastodon_account)
+    start = conn.fetch_inbox(None)
+    assert start.items == [] and start.cursor  # even an empty first look leaves a place to resume from
+    fan = mastodon_server.create_account()
+    sent = [
+        mastodon_server.post_as(fan, f"@{mastodon_account.username} number {i}")["id"] for i in range(100)
+    ]
+    monkeypatch.setattr(inbox, "NOTIFICATION_PAGES", 1)  # one page (the server's size, at most 80) a fetch
+    got, cursor, fetches = [], start.cursor, 0
+    while fetches < 10:
+        page = conn.fetch_inbox(cursor)
+        fetches += 1
+        if not page.items:
+            break
+        got.append([i.external_id for i in page.items])
+        cursor = page.cursor
+    assert len(got) >= 2 and all(len(ids) <= 80 for ids in got)
+    assert [i for ids in got for i in ids] == sent  # oldest first, no gap, nothing twice
+
+
+def test_find_published_looks_back_past_many_newer_posts(mastodon_server, mastodon_account):
+    conn = connect(mastodon_server, mastodon_account, reconcile_pages=3)
+    since = datetime.now(UTC)
+    early = Outgoing(text="The first of the batch", idempotency_key="batch-0")
+    published = conn.publish(early)
+    for i in range(90):
+        mastodon_server.post_as(mastodon_account, f"batch post {i}")
+    assert conn.find_published("batch-0", since, post=early).external_id == published.external_id
+    for i in range(40):
+        mastodon_server.post_as(mastodon_account, f"more {i}")
+    # Past the configured look-back (3 pages of 40) it cannot tell; the retry's key is the safeguard.
+    assert conn.find_published("batch-0", since, post=early) is None
+    assert conn.publish(early).external_id == published.external_id

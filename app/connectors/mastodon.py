@@ -333,7 +333,12 @@ class MastodonConnector:
         """Signs in; raises TransientError/PermanentError when that fails, else says who and how much
         rate-limit headroom is left (ok=False when the token belongs to another account)."""
         self._me = None
-        me = self._account()
+        # Someone may be waiting on a button: a check gives up sooner than a publish does.
+        timeout, self._api.request_timeout = self._api.request_timeout, min(self._api.request_timeout, 10.0)
+        try:
+            me = self._account()
+        finally:
+            self._api.request_timeout = timeout
         headers = self._last.headers if self._last is not None else {}
         remaining = headers.get("X-RateLimit-Remaining")
         reset = self._api.ratelimit_reset if "X-RateLimit-Reset" in headers else None

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.db import get_engine, read_session
 from app.models import Brand
-from benchmarks import calendar_query, demo_build, post_import, sheets_sync
+from benchmarks import calendar_query, demo_build, post_import, publish_drain, sheets_sync
 from benchmarks.results import RECORDED, Figure
 
 HERE = Path(__file__).resolve().parent
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     post_import.main(["--rows", "10000"])
     print("\n== calendar query", flush=True)
     calendar_query.main(["--database-url", url])
+    print("\n== publish drain (local Mastodon server, started and stopped here)", flush=True)
+    publish_drain.main([])
     print("\n== Google Sheets sync (local Sheets-compatible server)", flush=True)
     sheets_sync.main(["--rows", "5000"])
 

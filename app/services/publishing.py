@@ -14,6 +14,7 @@ import inspect
 import os
 import secrets
 import socket
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -161,6 +162,17 @@ class _Pipeline:
     ) -> None:
         self.engine, self.actor, self.now, self.runner = engine, actor, now, runner
         self.factory, self.policy, self.ignore_time = factory, policy, ignore_time
+        # One connector per channel and worker thread for the whole run: its HTTP session keeps the
+        # connection to the platform open across posts (a connector is not shared between threads).
+        self._local = threading.local()
+
+    def connector(self, job: _Job) -> Connector:
+        cache: dict[tuple[int, int, int], Connector] = self._local.__dict__.setdefault("connectors", {})
+        assert job.account is not None
+        key = (job.channel.id, job.account.id, job.account.version)
+        if key not in cache:
+            cache[key] = self.factory(job.account, job.channel)
+        return cache[key]
 
     def claim_batch(self, variant_ids: list[int]) -> tuple[list[claims.Claim], int]:
         """Claim as many as possible in one transaction (committed before any platform call)."""
@@ -239,7 +251,7 @@ class _Pipeline:
         if job.outgoing is None:
             return self._failed(c, job.problem)
         try:
-            connector = self.factory(job.account, job.channel)
+            connector = self.connector(job)
         except ConnectorError as exc:
             return self._failed(c, f"cannot reach {job.channel.slug}: {exc.platform_message}")
         if getattr(connector, "queues_for_person", False):

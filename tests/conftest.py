@@ -23,7 +23,11 @@ from app.services.permissions import Actor
 
 REPO = Path(__file__).resolve().parent.parent
 # Local counterparts of the platforms (mastodon_server, webhook_receiver, ...), usable from every test folder.
-pytest_plugins = ["tests.servers.mastodon_server", "tests.servers.webhook_receiver"]
+pytest_plugins = [
+    "tests.servers.mastodon_server",
+    "tests.servers.webhook_receiver",
+    "tests.servers.bluesky_fixture",
+]
 PG_ADMIN_URL = os.environ.get(
     "SOCIALOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -46,6 +46,9 @@ class ChannelSync:
     pages: int = 0
     skipped: str | None = None
     error: str | None = None
+    # True when the error came from the platform and is kept on the connection (its health shows it);
+    # False for a failure on our side (storing), which the job run itself must report.
+    on_connection: bool = False
 
     @property
     def ok(self) -> bool:
@@ -214,7 +217,7 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
         except Exception as exc:
             connector, failure = None, exc  # recorded below, outside this read transaction
     if connector is None:
-        result.error = _record_failure(engine, actor, channel_id, failure)
+        result.error, result.on_connection = _record_failure(engine, actor, channel_id, failure), True
         return result
     for _ in range(max_pages):
         try:
@@ -223,7 +226,7 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
             result.skipped = error_text(exc)
             break
         except Exception as exc:
-            result.error = _record_failure(engine, actor, channel_id, exc)
+            result.error, result.on_connection = _record_failure(engine, actor, channel_id, exc), True
             break
         with write_session(engine) as s:
             channel = s.get(Channel, channel_id)

@@ -38,6 +38,7 @@ class ChannelMetricsSync:
     posts_skipped: str | None = None  # why no post metrics were asked (no API for them)
     channel_skipped: str | None = None
     error: str | None = None
+    on_connection: bool = False  # the platform's error, kept on the connection (see inbox_sync)
 
     @property
     def ok(self) -> bool:
@@ -167,6 +168,7 @@ def sync_channel_metrics(
         result.days = store_channel_days(s, channel, days, now)
         if failure is not None:
             result.error = note_failure(s, actor, account, channel.brand_id, failure, now)
+            result.on_connection = True
         elif not result.skipped:
             note_success(s, actor, account, channel.brand_id, now)
     return result

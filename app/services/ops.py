@@ -288,6 +288,11 @@ def runs_by_day(session: Session, actor: Actor, days: int = 7) -> pd.DataFrame:
     return df
 
 
+# A degraded connection (timeouts, 5xx) usually recovers by itself; one that has not for this long needs
+# a person.
+DEGRADED_FOR = timedelta(hours=2)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One line of the admin's red banner."""
@@ -307,20 +312,28 @@ def banner_audience(actor: Actor) -> bool:
 def problems_for_banner(
     session: Session, actor: Actor, timings: Sequence[JobTiming], now: datetime | None = None
 ) -> list[Problem]:
-    """Broken connections (or expired tokens) on brands where the actor manages connections, and, for a
-    workspace-level admin, jobs that have not succeeded on time. Never raises for lack of permission:
+    """Broken connections, expired tokens and connections degraded for more than DEGRADED_FOR, on brands
+    where the actor manages connections, and, for a workspace-level admin, jobs that have not succeeded
+    on time. Never raises for lack of permission:
     people outside the audience get an empty list (it runs on every page)."""
     if not banner_audience(actor):
         return []
     now = now or datetime.now(UTC)
+    stale = now - DEGRADED_FOR
     a = ConnectorAccount
     problems = []
-    for slug, brand_id, status, error, expires in session.execute(
-        select(Channel.slug, Channel.brand_id, a.status, a.last_error, a.token_expires_at)
+    for slug, brand_id, status, error, expires, ok_at in session.execute(
+        select(Channel.slug, Channel.brand_id, a.status, a.last_error, a.token_expires_at, a.last_success_at)
         .join(a, a.channel_id == Channel.id)
         .where(
             Channel.active.is_(True),
-            (a.status == HealthStatus.BROKEN) | (a.token_expires_at < now),
+            (a.status == HealthStatus.BROKEN)
+            | (a.token_expires_at < now)
+            | (
+                (a.status == HealthStatus.DEGRADED)
+                & a.last_error_at.is_not(None)
+                & (a.last_success_at.is_(None) | (a.last_success_at < stale))
+            ),
         )
         .order_by(Channel.slug)
     ):
@@ -328,8 +341,11 @@ def problems_for_banner(
             continue
         if status == HealthStatus.BROKEN:
             problems.append(Problem("connection", slug, f"broken: {error or 'no detail recorded'}"))
-        else:
+        elif expires is not None and expires < now:
             problems.append(Problem("connection", slug, f"token expired on {expires:%d %b %Y %H:%M} UTC"))
+        else:
+            since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "yet"
+            problems.append(Problem("connection", slug, f"failing, no success {since}: {error}"))
     if actor.can(Perm.CONNECTIONS_MANAGE):
         for t in timings:
             first = _first_run(session, t.name)

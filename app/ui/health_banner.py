@@ -49,16 +49,18 @@ def show_health_banner(ctx: PageContext) -> None:
         return
     if not problems:
         return
-    lines = [f"- **{plain(p.subject)}** ({p.kind}): {plain(p.detail)}" for p in problems[:SHOWN]]
-    if len(problems) > SHOWN:
-        lines.append(f"- … and {len(problems) - SHOWN} more")
-    broken = sum(p.kind == "connection" for p in problems)
-    late = len(problems) - broken
+    broken = [p for p in problems if p.kind == "connection"]
+    late = [p for p in problems if p.kind == "job"]
+    lines = [f"- **{plain(p.subject)}**: {plain(p.detail)}" for p in broken[:SHOWN]]
+    if len(broken) > SHOWN:
+        lines.append(f"- … and {len(broken) - SHOWN} more connection(s)")
+    if late:  # one line: the jobs share a cause more often than not (the runner is down)
+        lines.append("- Jobs: " + "; ".join(f"**{plain(p.subject)}** {plain(p.detail)}" for p in late))
     head = " and ".join(
         part
         for part in (
-            f"{broken} connection(s) need attention" if broken else "",
-            f"{late} job(s) have not succeeded on time" if late else "",
+            f"{len(broken)} connection(s) need attention" if broken else "",
+            f"{len(late)} job(s) have not succeeded on time" if late else "",
         )
         if part
     )

@@ -88,6 +88,10 @@ def test_banner_problems_go_to_those_who_manage_connections(demo_db: Engine) -> 
         broken.status, broken.last_error = HealthStatus.BROKEN, "The access token was revoked"
         expired = account("warisan")
         expired.token_expires_at = NOW - timedelta(hours=1)
+        # A hiccup half an hour ago is not worth a banner; the demo's senja-mastodon, failing for 26 h, is.
+        hiccup = account("senja")
+        hiccup.status, hiccup.last_error_at = HealthStatus.DEGRADED, NOW - timedelta(minutes=5)
+        hiccup.last_success_at, hiccup.last_error = NOW - timedelta(minutes=30), "HTTP 502"
         _run(s, "beta", 90)
     lumi_admin = Actor(email="la@ops.test", brand_roles={ids["lumi"]: Role.ADMIN})
     editor = Actor(email="ed@ops.test", workspace_role=Role.EDITOR)
@@ -97,7 +101,9 @@ def test_banner_problems_go_to_those_who_manage_connections(demo_db: Engine) -> 
         for_manager = ops.problems_for_banner(s, MANAGER, TIMINGS, now=NOW)
         for_editor = ops.problems_for_banner(s, editor, TIMINGS, now=NOW)
     details = {p.kind + ":" + p.subject: p.detail for p in for_admin}
-    assert sorted(p.kind for p in for_admin) == ["connection", "connection", "job"]
+    assert sorted(p.kind for p in for_admin) == ["connection", "connection", "connection", "job"]
+    assert details["connection:senja-mastodon"].startswith("failing, no success since")
+    assert "503" in details["connection:senja-mastodon"]
     assert (
         details["job:beta"].startswith("no successful run since") and "expected 5 min" in details["job:beta"]
     )

@@ -5,23 +5,19 @@ each, a re-run adds nothing, the cursor advances, and a failing channel is recor
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import count
 
 import pytest
 from sqlalchemy import Engine, func, select
+from synckit import SYSTEM, connect_channel, published_variant
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Channel, ConnectorAccount, InboxMessage, JobRun
 from app.models.enums import Direction, HealthStatus, InboxStatus, MessageKind, Role
-from app.services import channels
 from app.services.errors import PermissionDenied
 from app.services.inbox_sync import sync_channel, sync_inbox
 from app.services.permissions import Actor
 from jobs import sync_inbox as sync_inbox_job
 from jobs.recording import run_job
-
-SYSTEM = Actor.system("test:inbox-sync")
-_n = count(1)
 
 
 @pytest.fixture
@@ -30,21 +26,14 @@ def connect(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -
 
     def _connect(token: str | None = None):  # type: ignore[no-untyped-def]
         account = mastodon_server.create_account()
-        env = f"SOH_TEST_MASTODON_{next(_n)}"
-        monkeypatch.setenv(env, token or account.access_token)
-        with write_session(demo_db) as s:
-            info = channels.create_channel(
-                s,
-                SYSTEM,
-                brand="lumi",
-                platform="mastodon",
-                handle=f"@{account.username}",
-                slug=f"lumi-{account.username}",
-                connector="mastodon",
-                base_url=mastodon_server.base_url,
-                credential_env=env,
-            )
-            channel_id = s.scalars(select(Channel.id).where(Channel.slug == info.slug)).one()
+        channel_id = connect_channel(
+            demo_db,
+            monkeypatch,
+            platform="mastodon",
+            handle=f"@{account.username}",
+            base_url=mastodon_server.base_url,
+            credential=token or account.access_token,
+        )
         return account, channel_id
 
     return _connect
@@ -178,3 +167,30 @@ def test_syncing_a_channel_takes_inbox_rights_on_its_brand(demo_db: Engine, conn
     editor = Actor(email="ed@sync.test", workspace_role=Role.EDITOR)
     with pytest.raises(PermissionDenied):
         sync_channel(demo_db, editor, channel_id)
+
+
+def test_a_bluesky_channel_syncs_and_a_reply_to_our_post_is_linked_to_it(
+    demo_db: Engine, bluesky_pds, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    brand = bluesky_pds.create_account()
+    channel_id = connect_channel(
+        demo_db,
+        monkeypatch,
+        platform="bluesky",
+        handle=brand.handle,
+        base_url=bluesky_pds.base_url,
+        credential=bluesky_pds.app_password(brand),
+    )
+    ours = bluesky_pds.post_as(brand, "What is your favourite serum?")
+    variant_id = published_variant(demo_db, channel_id, ours["uri"])
+    fan = bluesky_pds.create_account()
+    reply = bluesky_pds.post_as(fan, "The vitamin C one", reply_to=(ours["uri"], ours["cid"]))
+    mention = bluesky_pds.post_as(fan, f"Shout-out to @{brand.handle}", mention=brand)
+
+    result = sync_channel(demo_db, SYSTEM, channel_id)
+    assert result.ok and result.added == 2, result
+    got = {m.external_id: m for m in _messages(demo_db, channel_id)}
+    assert got[reply["uri"]].kind == MessageKind.COMMENT and got[reply["uri"]].variant_id == variant_id
+    assert got[mention["uri"]].kind == MessageKind.MENTION and got[mention["uri"]].variant_id is None
+    assert sync_channel(demo_db, SYSTEM, channel_id).added == 0
+    assert len(_messages(demo_db, channel_id)) == 2

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
 from sqlalchemy import Engine, func, select
+from synckit import SYSTEM, connect_channel, published_variant
 
 from app.db import read_session, write_session
 from app.models import (
@@ -18,72 +18,28 @@ from app.models import (
     ChannelDailyMetric,
     ConnectorAccount,
     JobRun,
-    Post,
     PostMetricSnapshot,
-    PostVariant,
 )
-from app.models.enums import HealthStatus, JobStatus, PostStatus
-from app.services import channels
+from app.models.enums import HealthStatus, JobStatus
 from app.services.metrics_sync import sync_channel_metrics, sync_metrics
-from app.services.permissions import Actor
 from jobs import import_metrics
-
-SYSTEM = Actor.system("test:metrics-sync")
-_n = count(1)
 
 
 @pytest.fixture
 def connect(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -> Callable:  # type: ignore[no-untyped-def]
     def _connect():  # type: ignore[no-untyped-def]
         account = mastodon_server.create_account()
-        env = f"SOH_TEST_MASTODON_METRICS_{next(_n)}"
-        monkeypatch.setenv(env, account.access_token)
-        with write_session(demo_db) as s:
-            info = channels.create_channel(
-                s,
-                SYSTEM,
-                brand="lumi",
-                platform="mastodon",
-                handle=f"@{account.username}",
-                slug=f"lumi-m-{account.username}",
-                connector="mastodon",
-                base_url=mastodon_server.base_url,
-                credential_env=env,
-            )
-            channel_id = s.scalars(select(Channel.id).where(Channel.slug == info.slug)).one()
+        channel_id = connect_channel(
+            demo_db,
+            monkeypatch,
+            platform="mastodon",
+            handle=f"@{account.username}",
+            base_url=mastodon_server.base_url,
+            credential=account.access_token,
+        )
         return account, channel_id
 
     return _connect
-
-
-def _published_variant(engine: Engine, channel_id: int, external_id: str, days_ago: float = 0.1) -> int:
-    """A variant of a lumi post, published on the test channel as `external_id`."""
-    with write_session(engine) as s:
-        brand_id = s.scalars(select(Brand.id).where(Brand.slug == "lumi")).one()
-        post = s.scalars(
-            select(Post)
-            .where(Post.brand_id == brand_id, Post.status == PostStatus.PUBLISHED)
-            .order_by(Post.id)
-        ).first()
-        used = set(s.scalars(select(PostVariant.post_id).where(PostVariant.channel_id == channel_id)))
-        if post.id in used:
-            post = s.scalars(
-                select(Post).where(
-                    Post.brand_id == brand_id, Post.status == PostStatus.PUBLISHED, Post.id.not_in(used)
-                )
-            ).first()
-        variant = PostVariant(
-            post_id=post.id,
-            channel_id=channel_id,
-            brand_id=brand_id,
-            copy="metrics test",
-            status=PostStatus.PUBLISHED,
-            published_at=datetime.now(UTC) - timedelta(days=days_ago),
-            external_id=external_id,
-        )
-        s.add(variant)
-        s.flush()
-        return variant.id
 
 
 def _snapshots(engine: Engine, variant_id: int) -> list[PostMetricSnapshot]:
@@ -108,10 +64,10 @@ def test_post_snapshots_and_the_channel_day(demo_db: Engine, mastodon_server, co
         mastodon_server.request("POST", f"/api/v1/accounts/{brand.id}/follow", {}, token=who.access_token)
     mastodon_server.request("POST", f"/api/v1/statuses/{status['id']}/reblog", {}, token=fan.access_token)
     mastodon_server.post_as(fan, f"@{brand.username} great", in_reply_to_id=status["id"])
-    live = _published_variant(demo_db, channel_id, str(status["id"]))
-    gone = _published_variant(demo_db, channel_id, "999999999999")  # deleted on the platform
+    live = published_variant(demo_db, channel_id, str(status["id"]))
+    gone = published_variant(demo_db, channel_id, "999999999999")  # deleted on the platform
     old_status = mastodon_server.post_as(brand, "Last season's post")
-    old = _published_variant(demo_db, channel_id, str(old_status["id"]), days_ago=90)
+    old = published_variant(demo_db, channel_id, str(old_status["id"]), days_ago=90)
     today = datetime.now(UTC).date()
     with write_session(demo_db) as s:  # yesterday's figure, from an earlier import
         s.add(
@@ -190,7 +146,7 @@ def test_channels_without_a_metrics_api_are_skipped_and_the_job_records_the_run(
 def test_a_platform_error_is_kept_on_the_connection(demo_db: Engine, mastodon_server, connect) -> None:  # type: ignore[no-untyped-def]
     brand, channel_id = connect()
     status = mastodon_server.post_as(brand, "hello")
-    _published_variant(demo_db, channel_id, str(status["id"]))
+    published_variant(demo_db, channel_id, str(status["id"]))
     mastodon_server.add_fault(status=500, path=f"/api/v1/statuses/{status['id']}", count=3)
     try:
         result = sync_channel_metrics(demo_db, SYSTEM, channel_id)
@@ -200,3 +156,32 @@ def test_a_platform_error_is_kept_on_the_connection(demo_db: Engine, mastodon_se
     with read_session(demo_db) as s:
         account = s.scalars(select(ConnectorAccount).where(ConnectorAccount.channel_id == channel_id)).one()
     assert account.status == HealthStatus.DEGRADED and account.last_error == result.error
+
+
+def test_a_bluesky_channel_imports_its_metrics(
+    demo_db: Engine, bluesky_pds, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    brand = bluesky_pds.create_account()
+    channel_id = connect_channel(
+        demo_db,
+        monkeypatch,
+        platform="bluesky",
+        handle=brand.handle,
+        base_url=bluesky_pds.base_url,
+        credential=bluesky_pds.app_password(brand),
+    )
+    ours = bluesky_pds.post_as(brand, "Count our likes")
+    variant_id = published_variant(demo_db, channel_id, ours["uri"])
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    for _ in range(3):
+        fan = bluesky_pds.create_account()
+        bluesky_pds.like(fan, ours["uri"], ours["cid"])
+        bluesky_pds.create_record(fan, "app.bsky.graph.follow", {"subject": brand.did, "createdAt": now})
+
+    result = sync_channel_metrics(demo_db, SYSTEM, channel_id)
+    assert result.ok and (result.snapshots, result.days) == (1, 1), result
+    (snap,) = _snapshots(demo_db, variant_id)
+    assert (snap.likes, snap.shares, snap.comments) == (3, 0, 0)
+    with read_session(demo_db) as s:
+        day = s.get(ChannelDailyMetric, (channel_id, datetime.now(UTC).date()))
+    assert day.followers == 3 and day.posts_published is None, "only base metrics are stored"

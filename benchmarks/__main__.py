@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.db import get_engine, read_session
 from app.models import Brand
-from benchmarks import calendar_query, demo_build, post_import, publish_drain, sheets_sync
+from benchmarks import calendar_query, demo_build, health_banner, post_import, publish_drain, sheets_sync
 from benchmarks.results import RECORDED, Figure
 
 HERE = Path(__file__).resolve().parent
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     publish_drain.main([])
     print("\n== Google Sheets sync (local Sheets-compatible server)", flush=True)
     sheets_sync.main(["--rows", "5000"])
+    print("\n== health banner (a year of job runs)", flush=True)
+    health_banner.main([])
 
     write_results(Path(args.out), args.scale, list(RECORDED), started)
     print(f"\nresults written to {args.out}")

@@ -27,6 +27,7 @@ from mastodon import (
     Mastodon,
     MastodonAPIError,
     MastodonError,
+    MastodonIllegalArgumentError,
     MastodonIOError,
     MastodonNetworkError,
     MastodonNotFoundError,
@@ -159,7 +160,7 @@ class MastodonConnector:
             )  # fmt: skip
         if isinstance(exc, MastodonNetworkError):
             return TransientError(self._scrub(f"{where}: {exc}"), platform_message=self._scrub(str(exc)))
-        if isinstance(exc, MastodonIOError):  # a media file we could not read
+        if isinstance(exc, MastodonIOError | MastodonIllegalArgumentError):  # e.g. an unreadable media file
             return PermanentError(self._scrub(f"{where}: {exc}"))
         if isinstance(exc, MastodonAPIError) and len(exc.args) >= 4 and isinstance(exc.args[1], int):
             status, reason, said = exc.args[1], exc.args[2], exc.args[3]

@@ -267,3 +267,11 @@ def test_find_published_looks_back_past_many_newer_posts(mastodon_server, mastod
     # Past the configured look-back (3 pages of 40) it cannot tell; the retry's key is the safeguard.
     assert conn.find_published("batch-0", since, post=early) is None
     assert conn.publish(early).external_id == published.external_id
+
+
+def test_a_missing_media_file_is_permanent_and_nothing_is_posted(mastodon_server, mastodon_account, tmp_path):
+    conn = connect(mastodon_server, mastodon_account)
+    gone = MediaFile(tmp_path / "deleted.png", "image/png", "alt")
+    with pytest.raises(PermanentError, match=r"deleted\.png"):
+        conn.publish(Outgoing(text="with a picture", idempotency_key="nofile", media=(gone,)))
+    assert mastodon_server.statuses_of(mastodon_account) == []

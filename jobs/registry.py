@@ -129,6 +129,11 @@ def timings(jobs: Sequence[JobSpec] = JOBS, secrets: Mapping[str, Any] | None = 
     return out
 
 
+def default_timings(jobs: Sequence[JobSpec] = JOBS) -> list[JobTiming]:
+    """The built-in cadences, ignoring config (for a page to fall back on when the config is broken)."""
+    return [JobTiming(s.name, s.every, 2 * s.every + s.grace, installed(s), s.summary) for s in jobs]
+
+
 def installed(spec: JobSpec) -> bool:
     """False for a job whose module is not part of this installation (yet): it is listed, not run."""
     try:

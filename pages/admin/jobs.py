@@ -4,6 +4,7 @@ duration, counts, failures, lateness) with the runs of the last days."""
 
 import streamlit as st
 
+from app.config import ConfigError
 from app.db import read_session
 from app.services import connections, ops
 from app.services.errors import ServiceError
@@ -47,11 +48,17 @@ if checkable:
             say = st.success if c.ok else st.error
             say(f"**{plain(c.channel)}**: {c.status} — {plain(c.message)}")
 
+try:
+    timings = registry.timings()
+except ConfigError as exc:  # a typo in [jobs] must not hide the connections
+    st.error(f"The job schedule cannot be read, so the default cadences are shown: {plain(exc)}")
+    timings = registry.default_timings()
+
 with read_session() as session:
     health = ops.connector_health(session, ctx.actor, ctx.brand_ids)
     # Jobs run for every brand at once, so only workspace-level roles read their runs.
     sees_jobs = ctx.actor.can(Perm.CONNECTIONS_VIEW)
-    jobs = ops.job_health(session, ctx.actor, registry.timings()) if sees_jobs else None
+    jobs = ops.job_health(session, ctx.actor, timings) if sees_jobs else None
     per_day = ops.runs_by_day(session, ctx.actor, days=DAYS) if sees_jobs else None
     runs = ops.recent_job_runs(session, ctx.actor, hours=48) if sees_jobs else None
 

@@ -140,3 +140,14 @@ def test_check_now_records_what_the_platform_said(db: Engine) -> None:
     assert any(slug in b.replace("\\", "") for b in _banner(at)), (
         "the banner shows it at once (cache cleared)"
     )
+
+
+def test_a_broken_schedule_setting_is_named_and_the_page_still_shows(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOCIALOPS_JOB_SYNC_INBOX", "every five minutes")
+    at = _as(ADMIN)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("SOCIALOPS_JOB_SYNC_INBOX" in e.value.replace("\\", "") for e in at.error)
+    assert _frame(at, "next run").set_index("job").loc["sync_inbox", "every"] == "5 min"

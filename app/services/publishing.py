@@ -15,9 +15,10 @@ import os
 import secrets
 import socket
 import threading
-from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -105,31 +106,47 @@ class _Job:
     problem: str = ""
 
 
-def _load_job(session: Session, c: claims.Claim) -> _Job:
-    variant = session.get(PostVariant, c.variant_id)
-    post = session.get(Post, c.post_id)
-    channel = session.get(Channel, c.channel_id)
-    account = session.scalars(
-        select(ConnectorAccount).where(ConnectorAccount.channel_id == c.channel_id)
-    ).first()
-    assert variant is not None and post is not None and channel is not None
-    media: list[MediaFile] = []
+def _load_jobs(session: Session, batch: Sequence[claims.Claim]) -> dict[int, _Job]:
+    """What each claimed variant sends, and through which channel and account: a few queries per batch."""
+    ids = [c.variant_id for c in batch]
+    if not ids:
+        return {}
     rows = session.execute(
-        select(Asset.storage_path, Asset.mime_type, Asset.alt_text, Asset.filename, variant_assets.c.alt_text)
-        .join(variant_assets, variant_assets.c.asset_id == Asset.id)
-        .where(variant_assets.c.variant_id == c.variant_id)
-        .order_by(variant_assets.c.position, Asset.id)
+        select(PostVariant.id, PostVariant.copy, Post.master_copy, Post.link_url, Channel, ConnectorAccount)
+        .join(Post, Post.id == PostVariant.post_id)
+        .join(Channel, Channel.id == PostVariant.channel_id)
+        .outerjoin(ConnectorAccount, ConnectorAccount.channel_id == Channel.id)
+        .where(PostVariant.id.in_(ids))
     ).all()
-    for storage_path, mime, alt, filename, alt_override in rows:
-        path = resolve_asset_path(storage_path)
-        if path is None or not path.is_file():
-            return _Job(
-                None, channel, account, f"the media file {filename!r} is missing from the asset store"
-            )
-        media.append(MediaFile(path=path, mime_type=mime, alt_text=(alt_override or alt or "")))
-    text = variant.copy or post.master_copy
-    out = Outgoing(text=text, idempotency_key=c.idempotency_key, media=tuple(media), link=post.link_url)
-    return _Job(out, channel, account)
+    media: dict[int, list[tuple[str, str, str, str, str | None]]] = {}
+    for vid, *row in session.execute(
+        select(
+            variant_assets.c.variant_id,
+            Asset.storage_path,
+            Asset.mime_type,
+            Asset.alt_text,
+            Asset.filename,
+            variant_assets.c.alt_text,
+        )
+        .join(Asset, Asset.id == variant_assets.c.asset_id)
+        .where(variant_assets.c.variant_id.in_(ids))
+        .order_by(variant_assets.c.variant_id, variant_assets.c.position, Asset.id)
+    ):
+        media.setdefault(vid, []).append(tuple(row))  # type: ignore[arg-type]
+    keys = {c.variant_id: c.idempotency_key for c in batch}
+    jobs: dict[int, _Job] = {}
+    for vid, copy, master, link, channel, account in rows:
+        files: list[MediaFile] = []
+        problem = ""
+        for storage_path, mime, alt, filename, alt_override in media.get(vid, []):
+            path = resolve_asset_path(storage_path)
+            if path is None or not path.is_file():
+                problem = f"the media file {filename!r} is missing from the asset store"
+                break
+            files.append(MediaFile(path=path, mime_type=mime, alt_text=(alt_override or alt or "")))
+        out = Outgoing(text=copy or master, idempotency_key=keys[vid], media=tuple(files), link=link)
+        jobs[vid] = _Job(None if problem else out, channel, account, problem)
+    return jobs
 
 
 def _owner(session: Session, post_id: int) -> tuple[int | None, str]:
@@ -165,6 +182,11 @@ class _Pipeline:
         # One connector per channel and worker thread for the whole run: its HTTP session keeps the
         # connection to the platform open across posts (a connector is not shared between threads).
         self._local = threading.local()
+        # SQLite lets one writer in at a time and makes the others sleep-and-retry (busy_timeout, in
+        # steps of up to 100 ms): the workers of one run queue here instead, which costs nothing extra.
+        self._writing: AbstractContextManager[object] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     def connector(self, job: _Job) -> Connector:
         cache: dict[tuple[int, int, int], Connector] = self._local.__dict__.setdefault("connectors", {})
@@ -174,22 +196,29 @@ class _Pipeline:
             cache[key] = self.factory(job.account, job.channel)
         return cache[key]
 
-    def claim_batch(self, variant_ids: list[int]) -> tuple[list[claims.Claim], int]:
-        """Claim as many as possible in one transaction (committed before any platform call)."""
-        got: list[claims.Claim] = []
-        with write_session(self.engine) as session:
+    def claim_batch(self, variant_ids: list[int]) -> tuple[list[tuple[claims.Claim, _Job]], int]:
+        """Claim as many as possible in one transaction, committed before any platform call; then read
+        what each one sends."""
+        with self._writing, write_session(self.engine) as session:
             dead = claims.dead_local_claims(session)
-            for vid in variant_ids:
-                c = claims.claim(
-                    session, self.actor, vid, self.runner, self.now, ignore_time=self.ignore_time, dead=dead
-                )
-                if c is not None:
-                    got.append(c)
-        return got, len(variant_ids) - len(got)
+            got = claims.claim_many(
+                session,
+                self.actor,
+                variant_ids,
+                self.runner,
+                self.now,
+                ignore_time=self.ignore_time,
+                dead=dead,
+            )
+        with read_session(self.engine) as session:
+            jobs = _load_jobs(session, got)
+        return [(c, jobs[c.variant_id]) for c in got], len(variant_ids) - len(got)
 
     def _settle(self, c: claims.Claim, action: str, values: dict[str, object], note: str = "") -> bool:
-        with write_session(self.engine) as session:
+        with self._writing, write_session(self.engine) as session:
             ok = claims.settle(session, self.actor, c, self.runner, action=action, values=values, note=note)
+            if ok and values.get("status") == P.PUBLISHED:
+                claims.note_connection_success(session, c.channel_id, datetime.now(UTC))
             if ok and values.get("status") == P.FAILED:
                 owner, title = _owner(session, c.post_id)
                 if owner is not None:
@@ -242,9 +271,7 @@ class _Pipeline:
         )
         return "manual_queued" if ok else "claimed_elsewhere"
 
-    def process(self, c: claims.Claim) -> str:
-        with read_session(self.engine) as session:
-            job = _load_job(session, c)
+    def process(self, c: claims.Claim, job: _Job) -> str:
         if job.account is None or job.account.kind == ConnectorKind.MANUAL:
             # No connection set up, or a platform without API access: a person posts it.
             return self._queue_for_person(c)
@@ -274,15 +301,21 @@ class _Pipeline:
 
 
 def _run(pipeline: _Pipeline, candidates: claims.Candidates, workers: int, batch: int) -> PublishCounts:
+    """Claim a batch, hand it to the workers, and claim the next one while they publish (at most one
+    batch ahead, so a runner never holds many more claims than it is working on)."""
     counts = PublishCounts(skipped_paused=len(candidates.paused))
     tally: Counter[str] = Counter()
     ready = candidates.ready
+    pending: deque[Future[str]] = deque()
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="publish") as pool:
         for start in range(0, len(ready), batch):
             got, missed = pipeline.claim_batch(ready[start : start + batch])
             tally["claimed_elsewhere"] += missed
-            for outcome in pool.map(pipeline.process, got):
-                tally[outcome] += 1
+            pending.extend(pool.submit(pipeline.process, c, job) for c, job in got)
+            while len(pending) > batch:
+                tally[pending.popleft().result()] += 1
+        while pending:
+            tally[pending.popleft().result()] += 1
     for key, n in tally.items():
         setattr(counts, key, getattr(counts, key) + n)
     return counts

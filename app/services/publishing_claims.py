@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import String, and_, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Channel, Post, PostVariant
+from app.models import Channel, ConnectorAccount, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services import audit
 from app.services.permissions import Actor
@@ -45,10 +45,6 @@ class Claim:
     # The variant was claimed before (a crash, a timeout, a retry): the platform may already hold it.
     must_reconcile: bool
     reconcile_since: datetime
-
-
-def new_idempotency_key(variant_id: int) -> str:
-    return f"soh-v{variant_id}-{secrets.token_hex(8)}"
 
 
 def _alive(pid: int) -> bool:
@@ -138,11 +134,91 @@ def due_candidates(
     return Candidates([i for i, b in rows if b not in paused], [i for i, b in rows if b in paused])
 
 
+def lock_posts(session: Session, post_ids: Iterable[int]) -> None:
+    """Serialise writers of the same posts (PostgreSQL: row locks, taken in id order; SQLite: BEGIN
+    IMMEDIATE already does), so a post's status is computed from its variants' committed states. Taken
+    before any variant row in every transaction here, so two of them never wait on each other in
+    opposite orders."""
+    ids = sorted(set(post_ids))
+    if ids:
+        session.execute(select(posts.c.id).where(posts.c.id.in_(ids)).order_by(posts.c.id).with_for_update())
+
+
 def lock_post(session: Session, post_id: int) -> None:
-    """Serialise writers of one post (PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE already does), so
-    the post's status is computed from its variants' committed states. Always taken before a variant's
-    row, in every transaction here, so two of them never wait on each other in opposite orders."""
-    session.execute(select(posts.c.id).where(posts.c.id == post_id).with_for_update())
+    lock_posts(session, [post_id])
+
+
+def claim_many(
+    session: Session,
+    actor: Actor,
+    variant_ids: Sequence[int],
+    runner: str,
+    now: datetime,
+    *,
+    ignore_time: bool = False,
+    dead: Sequence[str] = (),
+) -> list[Claim]:
+    """Take for `runner` those of the variants that are still free (one conditional UPDATE; a variant
+    someone else took, or that is no longer scheduled, or whose brand was paused meanwhile, is simply not
+    returned). The caller commits before publishing any of them."""
+    rows = session.execute(
+        select(pv.c.id, pv.c.post_id, pv.c.brand_id, pv.c.claimed_at, pv.c.attempts, pv.c.scheduled_at).where(
+            pv.c.id.in_(list(variant_ids))
+        )
+    ).all()
+    if not rows:
+        return []
+    lock_posts(session, (r.post_id for r in rows))
+    paused = paused_brand_ids(session, {r.brand_id for r in rows}, now)
+    before = {r.id: r for r in rows if r.brand_id not in paused}
+    if not before:
+        return []
+    # Each variant's key is made in the same statement: "soh-v<id>-<nonce>" (unique by its id).
+    new_key = literal("soh-v") + cast(pv.c.id, String) + literal(f"-{secrets.token_hex(6)}")
+    got = session.execute(
+        update(pv)
+        .where(pv.c.id.in_(list(before)), _claimable(now, ignore_time=ignore_time, dead=dead))
+        .values(
+            status=P.PUBLISHING,
+            claimed_by=runner,
+            claimed_at=now,
+            attempts=pv.c.attempts + 1,
+            next_attempt_at=None,
+            idempotency_key=func.coalesce(pv.c.idempotency_key, new_key),
+            version=pv.c.version + 1,
+        )
+        .returning(pv.c.id, pv.c.idempotency_key, pv.c.attempts, pv.c.channel_id)
+    ).all()
+    out = []
+    for vid, key, attempts, channel_id in sorted(got):
+        old = before[vid]
+        earliest = min(t for t in (old.claimed_at, old.scheduled_at, now) if t is not None)
+        audit.record(
+            session,
+            actor,
+            "publish_claim",
+            "post_variant",
+            vid,
+            label=f"post {old.post_id} · {runner}",
+            brand_id=old.brand_id,
+            before={"status": P.SCHEDULED.value if attempts == 1 else "retry"},
+            after={"status": P.PUBLISHING.value, "attempt": attempts},
+        )
+        out.append(
+            Claim(
+                variant_id=vid,
+                post_id=old.post_id,
+                brand_id=old.brand_id,
+                channel_id=channel_id,
+                idempotency_key=key,
+                attempts=attempts,
+                must_reconcile=old.attempts > 0,
+                # Reach back a little before the earliest moment an earlier attempt could have posted.
+                reconcile_since=earliest - timedelta(minutes=5),
+            )
+        )
+    follow_post_statuses(session, actor, {c.post_id for c in out})
+    return out
 
 
 def claim(
@@ -155,62 +231,9 @@ def claim(
     ignore_time: bool = False,
     dead: Sequence[str] = (),
 ) -> Claim | None:
-    """Take the variant for `runner` if it is still free; None when someone else has it (or it is
-    no longer scheduled, or its brand was paused meanwhile). The caller commits before publishing."""
-    row = session.execute(
-        select(pv.c.post_id, pv.c.brand_id, pv.c.claimed_at, pv.c.attempts, pv.c.scheduled_at).where(
-            pv.c.id == variant_id
-        )
-    ).first()
-    if row is None:
-        return None
-    post_id, brand_id, old_claimed_at, old_attempts, scheduled_at = row
-    lock_post(session, post_id)
-    if paused_brand_ids(session, {brand_id}, now):
-        return None
-    got = session.execute(
-        update(pv)
-        .where(pv.c.id == variant_id, _claimable(now, ignore_time=ignore_time, dead=dead))
-        .values(
-            status=P.PUBLISHING,
-            claimed_by=runner,
-            claimed_at=now,
-            attempts=pv.c.attempts + 1,
-            next_attempt_at=None,
-            version=pv.c.version + 1,
-        )
-        .returning(pv.c.status, pv.c.idempotency_key, pv.c.attempts, pv.c.channel_id)
-    ).first()
-    if got is None:
-        return None
-    _, key, attempts, channel_id = got
-    if not key:
-        key = new_idempotency_key(variant_id)
-        session.execute(update(pv).where(pv.c.id == variant_id).values(idempotency_key=key))
-    earliest = min(t for t in (old_claimed_at, scheduled_at, now) if t is not None)
-    audit.record(
-        session,
-        actor,
-        "publish_claim",
-        "post_variant",
-        variant_id,
-        label=f"post {post_id} · {runner}",
-        brand_id=brand_id,
-        before={"status": P.SCHEDULED.value if attempts == 1 else "retry"},
-        after={"status": P.PUBLISHING.value, "attempt": attempts},
-    )
-    follow_post_status(session, actor, post_id, brand_id)
-    return Claim(
-        variant_id=variant_id,
-        post_id=post_id,
-        brand_id=brand_id,
-        channel_id=channel_id,
-        idempotency_key=key,
-        attempts=attempts,
-        must_reconcile=old_attempts > 0,
-        # Reach back a little before the earliest moment an earlier attempt could have posted.
-        reconcile_since=earliest - timedelta(minutes=5),
-    )
+    """One variant's claim (see claim_many); None when it is not free."""
+    got = claim_many(session, actor, [variant_id], runner, now, ignore_time=ignore_time, dead=dead)
+    return got[0] if got else None
 
 
 def post_status_from(variant_statuses: Iterable[PostStatus]) -> PostStatus | None:
@@ -230,28 +253,42 @@ def post_status_from(variant_statuses: Iterable[PostStatus]) -> PostStatus | Non
     return None
 
 
-def follow_post_status(session: Session, actor: Actor, post_id: int, brand_id: int) -> None:
-    """Move the post to what its variants now say (the caller holds the post's lock), audit-logged the
+def follow_post_statuses(session: Session, actor: Actor, post_ids: Iterable[int]) -> None:
+    """Move each post to what its variants now say (the caller holds the posts' locks), audit-logged the
     way the workflow logs a post's moves."""
-    states = session.scalars(select(pv.c.status).where(pv.c.post_id == post_id)).all()
-    target = post_status_from(states)
-    current = session.execute(select(posts.c.status, posts.c.title).where(posts.c.id == post_id)).first()
-    if target is None or current is None or current.status == target:
+    ids = sorted(set(post_ids))
+    if not ids:
         return
-    session.execute(
-        update(posts).where(posts.c.id == post_id).values(status=target, version=posts.c.version + 1)
-    )
-    audit.record(
-        session,
-        actor,
-        "status",
-        "post",
-        post_id,
-        label=current.title,
-        brand_id=brand_id,
-        before={"status": current.status.value},
-        after={"status": target.value, "note": "follows its channel variants"},
-    )
+    states: dict[int, list[PostStatus]] = {}
+    for post_id, status in session.execute(select(pv.c.post_id, pv.c.status).where(pv.c.post_id.in_(ids))):
+        states.setdefault(post_id, []).append(status)
+    moves: dict[PostStatus, list[int]] = {}
+    for row in session.execute(
+        select(posts.c.id, posts.c.status, posts.c.title, posts.c.brand_id).where(posts.c.id.in_(ids))
+    ):
+        target = post_status_from(states.get(row.id, []))
+        if target is None or target == row.status:
+            continue
+        moves.setdefault(target, []).append(row.id)
+        audit.record(
+            session,
+            actor,
+            "status",
+            "post",
+            row.id,
+            label=row.title,
+            brand_id=row.brand_id,
+            before={"status": row.status.value},
+            after={"status": target.value, "note": "follows its channel variants"},
+        )
+    for target, moved in moves.items():
+        session.execute(
+            update(posts).where(posts.c.id.in_(moved)).values(status=target, version=posts.c.version + 1)
+        )
+
+
+def follow_post_status(session: Session, actor: Actor, post_id: int, brand_id: int) -> None:
+    follow_post_statuses(session, actor, [post_id])
 
 
 def settle(
@@ -289,3 +326,17 @@ def settle(
     )
     follow_post_status(session, actor, c.post_id, c.brand_id)
     return True
+
+
+def note_connection_success(session: Session, channel_id: int, at: datetime) -> None:
+    """A post went out: the connection worked (the health page's "last success"). A plain UPDATE, not the
+    ORM: workers publishing on one channel at once must not fail each other on the account's version,
+    and the account's state (ok / broken) stays with the health checks."""
+    acc = ConnectorAccount.__table__
+    session.execute(
+        update(acc)
+        .where(
+            acc.c.channel_id == channel_id, or_(acc.c.last_success_at.is_(None), acc.c.last_success_at < at)
+        )
+        .values(last_success_at=at)
+    )

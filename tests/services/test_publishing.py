@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from app.connectors.base import Outgoing, PermanentError, Published, TransientError
 from app.db import read_session, write_session
-from app.models import AuditLog, Brand, Incident, Post, SeverityLevel, Workspace
+from app.models import AuditLog, Brand, ConnectorAccount, Incident, Post, SeverityLevel, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus
 from app.services import notifications
 from app.services.errors import PermissionDenied, ValidationError
@@ -84,7 +84,12 @@ def test_due_variants_go_out_once_to_mastodon_with_id_and_permalink(
     assert variants_of(empty_db, later)[0].status == PostStatus.SCHEDULED
     with read_session(empty_db) as s:
         actions = s.scalars(select(AuditLog.action).where(AuditLog.actor == "job:publish_due")).all()
+        last_success = s.scalars(select(ConnectorAccount.last_success_at)).one()
     assert actions.count("publish_claim") == 3 and actions.count("published") == 3
+    # The health page's "last success" for the connection moves with each post that went out.
+    assert last_success is not None and last_success >= max(
+        v.published_at for v in variants_of(empty_db, due)
+    )
 
 
 def test_a_transient_error_is_retried_after_a_backoff_then_succeeds(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]

@@ -84,6 +84,15 @@ def test_mentions_replies_and_direct_messages_land_once(demo_db: Engine, mastodo
     again = sync_channel(demo_db, SYSTEM, channel_id)
     assert again.ok and again.added == 0
     assert len(_messages(demo_db, channel_id)) == 3, "a re-run adds nothing"
+    # A crash after the fetch but before the commit leaves the old cursor: the overlap is fetched again
+    # and still stored once.
+    with write_session(demo_db) as s:
+        s.scalars(
+            select(ConnectorAccount).where(ConnectorAccount.channel_id == channel_id)
+        ).one().inbox_cursor = None
+    overlap = sync_channel(demo_db, SYSTEM, channel_id)
+    assert overlap.ok and overlap.fetched == 3 and overlap.added == 0
+    assert len(_messages(demo_db, channel_id)) == 3
 
 
 def test_the_cursor_advances_and_a_reply_joins_its_thread(demo_db: Engine, mastodon_server, connect) -> None:  # type: ignore[no-untyped-def]

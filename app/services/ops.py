@@ -11,8 +11,9 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Brand, Channel, ConnectorAccount, JobRun
+from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
 from app.models.enums import HealthStatus, JobStatus
+from app.models.sheets import SyncStatus
 from app.services.permissions import Actor, Perm, require, require_brands
 from app.services.sql_time import time_bucket
 
@@ -301,8 +302,8 @@ DEGRADED_FOR = timedelta(hours=2)
 class Problem:
     """One line of the admin's red banner."""
 
-    kind: str  # "connection" or "job"
-    subject: str  # the channel slug or the job name
+    kind: str  # "connection" (a channel or a Sheets worksheet) or "job"
+    subject: str  # the channel slug, "Sheets: brand / tab", or the job name
     detail: str
 
 
@@ -359,4 +360,17 @@ def problems_for_banner(
                 problems.append(
                     Problem("job", t.name, f"no successful run {since} (expected {every_label(t.every)})")
                 )
+    # A Google Sheets worksheet whose last sync failed: its editors' changes wait until it works again.
+    for brand_slug, brand_id, title, error in session.execute(
+        select(Brand.slug, SheetBinding.brand_id, SheetBinding.worksheet_title, SheetBinding.last_error)
+        .join(Brand, Brand.id == SheetBinding.brand_id)
+        .where(SheetBinding.enabled.is_(True), SheetBinding.last_status == SyncStatus.FAILED)
+        .order_by(Brand.slug, SheetBinding.worksheet_title)
+    ):
+        if actor.can(Perm.CONNECTIONS_MANAGE, brand_id):
+            problems.append(
+                Problem(
+                    "connection", f"Sheets: {brand_slug} / {title}", f"sync failed: {error or 'no detail'}"
+                )
+            )
     return problems

@@ -9,7 +9,7 @@ from app.db import read_session
 from app.services import connections, ops
 from app.services.errors import ServiceError
 from app.services.permissions import Perm
-from app.ui import health_banner, ops_views, page_charts
+from app.ui import health_banner, ops_views, page_charts, sheets_health
 from app.ui.components import coming_soon, page_header, table
 from app.ui.context import page_context
 from app.ui.publishing_controls import pause_switches
@@ -77,6 +77,8 @@ table(
         },
     },
 )
+
+sheets_health.sheets_health_section(ctx)
 
 st.subheader("Jobs")
 if jobs is None or per_day is None or runs is None:

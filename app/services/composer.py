@@ -376,6 +376,9 @@ def reschedule_variant(
         raise ValidationError(f"cannot move {post.title!r} to {new_time:%d %b %H:%M}: " + "; ".join(blockers))
     before = {"scheduled_at": audit.jsonable(variant.scheduled_at)}
     variant.scheduled_at = new_time
+    # The post's version moves too: an editor who opened the post before this move would otherwise
+    # save its old time back without a conflict (the load test caught edits undoing calendar moves).
+    post.updated_at = datetime.now(UTC)
     reapproval = False
     if post.status in APPROVED_STATES:
         from app.services.workflow import approval_covers, restart_approval

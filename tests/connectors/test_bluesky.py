@@ -22,13 +22,17 @@ from app.connectors.base import (
     MediaFile,
     Outgoing,
     PermanentError,
+    Published,
     TransientError,
 )
 from app.connectors.bluesky import BlueskyConnector, record_key, split_credential
-from app.db import read_session
-from app.models import AuditLog, ConnectorAccount
-from app.models.enums import HealthStatus
+from app.db import read_session, write_session
+from app.models import AuditLog, Channel, ConnectorAccount
+from app.models.enums import ConnectorKind, HealthStatus, Platform, PostStatus
+from app.services.permissions import Actor
+from app.services.publishing import publish_due
 from tests.servers.bluesky_fixture import BlueskyPds, PdsAccount, free_port
+from tests.services.publishkit import add_channel, add_due_posts, make_world, variants_of
 
 
 @pytest.fixture(scope="module")
@@ -413,3 +417,52 @@ def test_a_busy_inbox_comes_in_pages_that_the_cursor_walks(bluesky_pds: BlueskyP
         seen += [i.external_id for i in page.items]
         cursor, pages = page.cursor, pages + 1
     assert seen == sent and pages == 3
+
+
+def test_publish_due_posts_once_even_when_the_answer_is_lost(
+    empty_db, bluesky_pds: BlueskyPds, monkeypatch
+) -> None:
+    """The publish job through the registry: the first post's answer is lost after the PDS stored it (a
+    timeout); the retry finds it by its key instead of posting again."""
+    account = bluesky_pds.create_account()
+    monkeypatch.setenv("PUBTEST_BSKY", bluesky_pds.app_password(account))
+    world = make_world(empty_db)
+    ch = add_channel(
+        empty_db,
+        world.brand_ids[0],
+        platform=Platform.BLUESKY,
+        kind=ConnectorKind.BLUESKY,
+        base_url=bluesky_pds.base_url,
+        credential_env="PUBTEST_BSKY",
+        handle=account.handle,
+    )
+    with write_session(empty_db) as s:  # add_channel numbers handles; this one must be the account's
+        s.get(Channel, ch).handle = account.handle
+    due = add_due_posts(empty_db, world, [ch], count=2)
+    real_publish = BlueskyConnector.publish
+    lost: list[str] = []
+
+    def publish_then_lose_the_answer(self: BlueskyConnector, post: Outgoing) -> Published:
+        out = real_publish(self, post)
+        if not lost:
+            lost.append(out.external_id)
+            raise TransientError("Bluesky: ReadTimeout")
+        return out
+
+    monkeypatch.setattr(BlueskyConnector, "publish", publish_then_lose_the_answer)
+    job = Actor.system("job:publish_due")
+    now = datetime.now(UTC)
+    first = publish_due(empty_db, job, now=now)
+    assert (first.published, first.retried) == (1, 1)
+    second = publish_due(empty_db, job, now=now + timedelta(minutes=5))
+    assert (second.reconciled, second.published) == (1, 0)  # found by its key, not posted again
+
+    on_pds = {r["uri"]: r["value"]["text"] for r in bluesky_pds.records(account.did)}
+    variants = variants_of(empty_db, due)
+    assert len(on_pds) == 2 and {v.external_id for v in variants} == set(on_pds)
+    assert lost[0] in on_pds
+    for v in variants:
+        assert v.status == PostStatus.PUBLISHED and on_pds[v.external_id] == v.copy
+        assert (
+            v.permalink == f"https://bsky.app/profile/{account.handle}/post/{v.external_id.rsplit('/', 1)[1]}"
+        )

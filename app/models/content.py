@@ -123,6 +123,8 @@ class PostVariant(CreatedAtMixin, VersionedMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # After a transient platform error: the publish job leaves the variant alone until then (backoff).
     next_attempt_at: Mapped[datetime | None]
+    # Attempts since it was last scheduled (the retry budget); `attempts` counts every one, ever.
+    round_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A manual channel's variant waiting in the "ready to post" queue for a person since then.
     manual_queued_at: Mapped[datetime | None]
 

@@ -247,13 +247,14 @@ class _Pipeline:
         return ("reconciled" if reconciled else "published") if ok else "claimed_elsewhere"
 
     def _failed(self, c: claims.Claim, message: str) -> str:
-        ok = self._settle(c, "publish_failed", {"status": P.FAILED, "last_error": message[:2000]})
+        values = {"status": P.FAILED, "last_error": message[:2000], "next_attempt_at": None}
+        ok = self._settle(c, "publish_failed", values)
         return "failed" if ok else "claimed_elsewhere"
 
     def _transient(self, c: claims.Claim, message: str, retry_after: float | None) -> str:
-        if c.attempts >= self.policy.max_attempts:
-            return self._failed(c, f"gave up after {c.attempts} attempts: {message}")
-        when = self.now + self.policy.delay(c.attempts, retry_after)
+        if c.round_attempts >= self.policy.max_attempts:
+            return self._failed(c, f"gave up after {c.round_attempts} attempts: {message}")
+        when = self.now + self.policy.delay(c.round_attempts, retry_after)
         values = {
             "status": P.SCHEDULED,
             "claimed_by": None,
@@ -261,7 +262,7 @@ class _Pipeline:
             "last_error": message[:2000],
         }
         ok = self._settle(
-            c, "publish_retry", values, f"attempt {c.attempts} failed; next at {when:%H:%M:%S} UTC"
+            c, "publish_retry", values, f"attempt {c.round_attempts} failed; next at {when:%H:%M:%S} UTC"
         )
         return "retried" if ok else "claimed_elsewhere"
 

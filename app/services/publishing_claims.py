@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select, update
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Channel, ConnectorAccount, Post, PostVariant
@@ -41,7 +41,8 @@ class Claim:
     brand_id: int
     channel_id: int
     idempotency_key: str
-    attempts: int  # including this one
+    attempts: int  # including this one, ever
+    round_attempts: int  # including this one, since it was last scheduled (the retry budget)
     # The variant was claimed before (a crash, a timeout, a retry): the platform may already hold it.
     must_reconcile: bool
     reconcile_since: datetime
@@ -183,14 +184,20 @@ def claim_many(
             claimed_by=runner,
             claimed_at=now,
             attempts=pv.c.attempts + 1,
+            # A claim of a freshly scheduled variant starts a new round; a retry or a takeover continues
+            # it (SET expressions read the row as it was before this UPDATE, on both stores).
+            round_attempts=case(
+                (and_(pv.c.status == P.SCHEDULED, pv.c.next_attempt_at.is_(None)), 1),
+                else_=pv.c.round_attempts + 1,
+            ),
             next_attempt_at=None,
             idempotency_key=func.coalesce(pv.c.idempotency_key, new_key),
             version=pv.c.version + 1,
         )
-        .returning(pv.c.id, pv.c.idempotency_key, pv.c.attempts, pv.c.channel_id)
+        .returning(pv.c.id, pv.c.idempotency_key, pv.c.attempts, pv.c.round_attempts, pv.c.channel_id)
     ).all()
     out = []
-    for vid, key, attempts, channel_id in sorted(got):
+    for vid, key, attempts, round_attempts, channel_id in sorted(got):
         old = before[vid]
         earliest = min(t for t in (old.claimed_at, old.scheduled_at, now) if t is not None)
         audit.record(
@@ -212,6 +219,7 @@ def claim_many(
                 channel_id=channel_id,
                 idempotency_key=key,
                 attempts=attempts,
+                round_attempts=round_attempts,
                 must_reconcile=old.attempts > 0,
                 # Reach back a little before the earliest moment an earlier attempt could have posted.
                 reconcile_since=earliest - timedelta(minutes=5),

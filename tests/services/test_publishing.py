@@ -13,7 +13,7 @@ from app.connectors.base import Outgoing, PermanentError, Published, TransientEr
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ConnectorAccount, Incident, Post, SeverityLevel, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus
-from app.services import notifications
+from app.services import notifications, workflow
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.permissions import Actor
 from app.services.publishing import RetryPolicy, publish_due, publish_now
@@ -135,6 +135,19 @@ def test_backoff_doubles_honours_retry_after_and_gives_up(empty_db: Engine, worl
     assert outcomes == [(1, 0), (1, 0), (0, 1)]
     assert v.status == PostStatus.FAILED and v.last_error == "gave up after 3 attempts: Service Unavailable"
     assert post_status(empty_db, post) == PostStatus.FAILED
+
+    # Rescheduled by its owner, the variant gets a fresh retry budget (and asks the platform first).
+    with write_session(empty_db) as s:
+        s.get(Post, post).variants[0].scheduled_at = t + timedelta(hours=1)
+    with write_session(empty_db) as s:
+        workflow.schedule(s, world.owner, post)
+    conn.script = [TransientError("503", platform_message="Service Unavailable")]
+    counts = publish_due(
+        empty_db, JOB, now=t + timedelta(hours=2), connector_for=lambda a, c: conn, policy=policy
+    )
+    [v] = variants_of(empty_db, [post])
+    assert counts.retried == 1 and v.status == PostStatus.SCHEDULED
+    assert (v.attempts, v.round_attempts) == (4, 1)
 
 
 def test_a_permanent_refusal_fails_the_variant_and_tells_the_owner(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""publishing: retry time and manual queue on variants, notifications
+"""publishing: retry time, retry budget and manual queue on variants, notifications
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table('post_variants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('manual_queued_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('round_attempts', sa.Integer(), server_default='0', nullable=False))
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -48,5 +49,6 @@ def downgrade() -> None:
 
     op.drop_table('notifications')
     with op.batch_alter_table('post_variants', schema=None) as batch_op:
+        batch_op.drop_column('round_attempts')
         batch_op.drop_column('manual_queued_at')
         batch_op.drop_column('next_attempt_at')

@@ -449,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.sheets.cli import add_sheets_commands
 
     add_sheets_commands(sub)
+    from app.cli_metrics import add_metrics_commands
+
+    add_metrics_commands(sub)
     return p
 
 

@@ -265,3 +265,49 @@ class Experiment(CreatedAtMixin, VersionedMixin, Base):
     arms: Mapped[list] = mapped_column(JSON, default=list)
     conclusion: Mapped[str] = mapped_column(Text, default="")
     p_value: Mapped[float | None] = mapped_column(Float)
+
+
+class MetricRollup(Base):
+    """A channel's base metrics over one ISO week (Monday first) or one calendar month, each by its
+    dictionary aggregation (sums; the last day's value for followers). Kept by `app.services.rollups`
+    from the daily rows; derived KPIs are evaluated over these at read time (ratio of the sums)."""
+
+    __tablename__ = "metric_rollups"
+    __table_args__ = (Index("ix_metric_rollups_brand_grain_period", "brand_id", "grain", "period_start"),)
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    # "week" or "month" (PeriodKind values)
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    period_end: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(default=0)  # days of the period with a daily row
+    last_day: Mapped[date] = mapped_column(Date)  # the latest of those days
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    follower_growth: Mapped[int | None] = mapped_column(BigInteger)
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+    reach: Mapped[int | None] = mapped_column(BigInteger)
+    engagements: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    saves: Mapped[int | None] = mapped_column(BigInteger)
+    clicks: Mapped[int | None] = mapped_column(BigInteger)
+    video_views: Mapped[int | None] = mapped_column(BigInteger)
+    posts_published: Mapped[int | None] = mapped_column(BigInteger)
+    mentions: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RollupDirtyDay(Base):
+    """A channel-day whose daily row was inserted, changed or deleted since the rollups last saw it.
+    Written by database triggers on channel_daily_metrics (migration 0005), so every writer (platform
+    sync, imports, sheets, hand-written SQL) is caught; `version` lets the refresh clear only the marks
+    it has processed. No foreign keys: the day of a deleted channel must still be cleared."""
+
+    __tablename__ = "rollup_dirty_days"
+
+    channel_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand_id: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from app.bulk import refresh_statistics
 from app.models.enums import HealthStatus, Platform
+from app.services import rollups
 from app.services.demo import agency_inbox, agency_posts
 from app.services.demo.catalog import AGENCY_MARKETS
 from app.services.demo.common import (
@@ -127,9 +128,13 @@ def build_agency(
         with write_begin(engine) as conn:
             w.conn = conn
             plan = agency_posts.write_posts(w, ctx, block, org)
-            means = _write_metrics(
-                w, nrng, org, block, start, days, days_list, imported, plan.posts_published
-            )
+            # Bulk-loaded without dirty-day marks, then rolled up from what was written.
+            with rollups.triggers_suspended(conn):
+                means = _write_metrics(
+                    w, nrng, org, block, start, days, days_list, imported, plan.posts_published
+                )
+            rolled = rollups.rebuild_in(conn, actor, [org.brand_ids[i] for i in block])
+            w.counts["metric_rollups"] += rolled.weeks + rolled.months
             agency_posts.write_snapshots(w, ctx, plan, means, org)
         report(0.02 + 0.88 * block.stop / brands, f"Brands {block.stop:,} of {brands:,}")
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from app.bulk import refresh_statistics
 from app.models.enums import CampaignStatus, ConnectorKind, HealthStatus, JobStatus, Platform
+from app.services import rollups
 from app.services.demo import assets, attribution, community, content, crisis, metrics, sop_runs
 from app.services.demo.catalog import DEMO_BRANDS, DEMO_MARKETS
 from app.services.demo.common import (
@@ -84,7 +85,10 @@ def seed_demo_workspace(
         counts = dict(sorted(st.w.counts.items()))
         record_seed(conn, actor, st.workspace_id, WORKSPACE_NAME, counts)
         st.w.finish()
+        report(0.95, "Weekly and monthly rollups")
+        rolled = rollups.rebuild_in(conn, actor)
     refresh_statistics(engine)
+    counts["metric_rollups"] = rolled.weeks + rolled.months
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     report(1.0, f"Demo workspace ready: {sum(counts.values()):,} rows")
     return DemoSummary(counts=counts, seconds=clock.seconds())

@@ -1,0 +1,578 @@
+"""Weekly and monthly rollups of the channel daily metrics, kept incrementally, and the reads dashboards
+and reports use instead of scanning the daily table.
+
+How changes are found: triggers on channel_daily_metrics (migration 0005) mark each inserted, updated or
+deleted channel-day in rollup_dirty_days, whoever wrote it (platform sync, the export importers, sheets,
+hand-written SQL). A refresh recomputes only the weeks and months holding marked days, from their daily
+rows (at most 7 and 31 rows per mark), then clears the marks it processed (matched on their version, so a
+mark raised meanwhile survives for the next run). Chosen over an `updated_at` watermark because a
+watermark misses deletes, trusts every writer to set the column, and loses rows whose transaction
+commits after a later one.
+
+Public API (stable, used by dashboards and reports):
+    refresh(session, actor, *, progress=None) -> RefreshResult        (the job; marked days only)
+    rebuild(session, actor, brand_ids=None, *, progress=None) -> RefreshResult   (repairs; everything)
+    rollup_frame(session, actor, brand_ids, start, end, *, grain="week", by="channel",
+                 channel_ids=None) -> DataFrame   one row per period (and group), base metric columns
+    period_totals(session, actor, brand_ids, start, end, *, by="brand", channel_ids=None) -> DataFrame
+                 base metrics over exactly [start, end], read from whole months, whole weeks and days
+    with_kpis(frame, session) -> DataFrame   adds one column per derived metric of the dictionary
+    week_start(day), month_start(day), aggregations(session)
+Grains: "day" (the daily table), "week" (ISO, Monday first), "month". Groups (`by`): "channel" (with
+brand_id and platform), "brand", "platform", "total". A LAST metric (followers) is each channel's value on
+its last day, summed across channels.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, bindparam, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from app.bulk import bulk_insert
+from app.models import CHANNEL_BASE_METRICS, Channel, ChannelDailyMetric, MetricDefinition
+from app.models.enums import Aggregation
+from app.models.metrics import MetricRollup, RollupDirtyDay
+from app.services.errors import ValidationError
+from app.services.permissions import Actor, Perm, require, require_brands
+
+Progress = Callable[[float, str], None]
+METRICS: tuple[str, ...] = CHANNEL_BASE_METRICS
+GRAINS = ("week", "month")
+READ_GRAINS = ("day", "week", "month")
+GROUPS = ("channel", "brand", "platform", "total")
+CHUNK_CHANNELS = 400  # channels per daily-rows query (keeps IN lists and frames small)
+ROLLUP_COLUMNS = (
+    "channel_id", "grain", "period_start", "brand_id", "period_end", "days", "last_day", *METRICS, "updated_at",
+)  # fmt: skip
+
+
+@dataclass
+class RefreshResult:
+    dirty_days: int = 0  # marks processed
+    channels: int = 0
+    daily_rows: int = 0  # daily rows read to recompute
+    weeks: int = 0  # rollup rows written
+    months: int = 0
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "dirty_days": self.dirty_days,
+            "channels": self.channels,
+            "daily_rows": self.daily_rows,
+            "weeks": self.weeks,
+            "months": self.months,
+        }
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _period_end(grain: str, start: date) -> date:
+    if grain == "week":
+        return start + timedelta(days=6)
+    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def aggregations(session: Session) -> dict[str, Aggregation]:
+    """How each base metric combines over days: the dictionary's choice (sum unless it says otherwise)."""
+    found = dict(
+        session.execute(
+            select(MetricDefinition.key, MetricDefinition.aggregation).where(
+                MetricDefinition.key.in_(METRICS)
+            )
+        ).all()
+    )
+    defaults = {"followers": Aggregation.LAST}
+    return {m: found.get(m, defaults.get(m, Aggregation.SUM)) for m in METRICS}
+
+
+# --- computing --------------------------------------------------------------------------------------
+
+
+def _daily_frame(session: Session, channel_ids: Sequence[int], lo: date, hi: date) -> pd.DataFrame:
+    m = ChannelDailyMetric
+    cols = [m.channel_id, m.brand_id, m.date, *[getattr(m, k) for k in METRICS]]
+    parts = []
+    for i in range(0, len(channel_ids), CHUNK_CHANNELS):
+        chunk = list(channel_ids[i : i + CHUNK_CHANNELS])
+        rows = session.execute(select(*cols).where(m.channel_id.in_(chunk), m.date >= lo, m.date <= hi)).all()
+        if rows:
+            parts.append(
+                pd.DataFrame.from_records(rows, columns=["channel_id", "brand_id", "date", *METRICS])
+            )
+    if not parts:
+        return pd.DataFrame(columns=["channel_id", "brand_id", "date", *METRICS])
+    df = pd.concat(parts, ignore_index=True)
+    df["date"] = pd.to_datetime(df["date"])
+    for k in METRICS:
+        df[k] = pd.to_numeric(df[k], errors="coerce").astype("float64")
+    return df
+
+
+def _aggregate(df: pd.DataFrame, keys: list[str], aggs: dict[str, Aggregation]) -> pd.DataFrame:
+    """One row per `keys` group: each metric by its aggregation, plus days and last_day."""
+    df = df.sort_values("date", kind="stable")
+    g = df.groupby(keys, sort=False)
+    out = g.agg(brand_id=("brand_id", "first"), days=("date", "size"), last_day=("date", "max"))
+    for k in METRICS:
+        how = aggs[k]
+        if how == Aggregation.LAST:
+            out[k] = g[k].last()  # last non-null value, rows sorted by day
+        elif how == Aggregation.MAX:
+            out[k] = g[k].max()
+        elif how == Aggregation.AVERAGE:
+            out[k] = g[k].mean().round()
+        else:
+            out[k] = g[k].sum(min_count=1)
+    return out.reset_index()
+
+
+def _rollup_rows(df: pd.DataFrame, grain: str, aggs: dict[str, Aggregation], now: datetime) -> list[tuple]:
+    if df.empty:
+        return []
+    out = _aggregate(df, ["channel_id", "period_start"], aggs)
+    rows = []
+    values = out[list(METRICS)].to_numpy(dtype="float64")
+    for i, (ch, start, brand, days, last) in enumerate(
+        zip(
+            out["channel_id"], out["period_start"], out["brand_id"], out["days"], out["last_day"], strict=True
+        )
+    ):
+        start_d = start.date()
+        metrics = [None if np.isnan(v) else int(v) for v in values[i]]
+        rows.append(
+            (
+                int(ch),
+                grain,
+                start_d,
+                int(brand),
+                _period_end(grain, start_d),
+                int(days),
+                last.date(),
+                *metrics,
+                now,
+            )
+        )
+    return rows
+
+
+def _with_periods(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    weeks = df.assign(period_start=df["date"] - pd.to_timedelta(df["date"].dt.day_of_week, unit="D"))
+    months = df.assign(period_start=df["date"].dt.to_period("M").dt.start_time)
+    return weeks, months
+
+
+def _replace(session: Session, keys: Iterable[tuple[int, str, date]], rows: list[tuple]) -> None:
+    """Delete the rollup rows of `keys` (periods recomputed) and write `rows` in their place: a period
+    whose days were all deleted simply has no row any more."""
+    conn = session.connection()
+    keys = list(keys)
+    if keys:
+        stmt = delete(MetricRollup).where(
+            MetricRollup.channel_id == bindparam("c"),
+            MetricRollup.grain == bindparam("g"),
+            MetricRollup.period_start == bindparam("p"),
+        )
+        conn.execute(stmt, [{"c": c, "g": g, "p": p} for c, g, p in keys])
+    if rows:
+        bulk_insert(conn, MetricRollup.__tablename__, ROLLUP_COLUMNS, rows)
+
+
+def _recompute(
+    session: Session,
+    periods: dict[int, set[tuple[str, date]]],
+    aggs: dict[str, Aggregation],
+    result: RefreshResult,
+    progress: Progress | None,
+) -> None:
+    """Recompute the given (grain, period start) of each channel from its daily rows."""
+    now = datetime.now(UTC)
+    # Channels sharing a date window are read together: after one new day that is every channel at once.
+    windows: dict[tuple[date, date], list[int]] = defaultdict(list)
+    for ch, ps in periods.items():
+        lo = min(p for _, p in ps)
+        hi = max(_period_end(g, p) for g, p in ps)
+        windows[(lo, hi)].append(ch)
+    done, total = 0, max(len(periods), 1)
+    for (lo, hi), channels in windows.items():
+        for i in range(0, len(channels), CHUNK_CHANNELS):
+            chunk = channels[i : i + CHUNK_CHANNELS]
+            df = _daily_frame(session, chunk, lo, hi)
+            result.daily_rows += len(df)
+            weeks, months = _with_periods(df)
+            wanted = pd.DataFrame(
+                [(c, g, pd.Timestamp(p)) for c in chunk for g, p in periods[c]],
+                columns=["channel_id", "grain", "period_start"],
+            )
+            rows: list[tuple] = []
+            for grain, frame in (("week", weeks), ("month", months)):
+                keys = wanted[wanted["grain"] == grain].drop(columns="grain")
+                frame = frame.merge(keys, on=["channel_id", "period_start"], how="inner")
+                new = _rollup_rows(frame, grain, aggs, now)
+                if grain == "week":
+                    result.weeks += len(new)
+                else:
+                    result.months += len(new)
+                rows += new
+            _replace(session, [(c, g, p) for c in chunk for g, p in periods[c]], rows)
+            done += len(chunk)
+            if progress:
+                progress(min(0.99, done / total), f"Rolled up {done:,} of {total:,} channels")
+
+
+def _dirty(session: Session, brand_ids: Sequence[int] | None = None) -> list[tuple[int, date, int]]:
+    d = RollupDirtyDay
+    stmt = select(d.channel_id, d.date, d.version)
+    if brand_ids is not None:
+        stmt = stmt.where(d.brand_id.in_(brand_ids))
+    return [(c, day, v) for c, day, v in session.execute(stmt)]
+
+
+def _clear(session: Session, marks: list[tuple[int, date, int]]) -> None:
+    if not marks:
+        return
+    d = RollupDirtyDay
+    stmt = delete(d).where(
+        d.channel_id == bindparam("c"), d.date == bindparam("d"), d.version == bindparam("v")
+    )
+    session.connection().execute(stmt, [{"c": c, "d": day, "v": v} for c, day, v in marks])
+
+
+def _lock(session: Session) -> None:
+    """One refresh or rebuild at a time (SQLite's write transaction already is one)."""
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(5005005)"))
+
+
+def refresh(session: Session, actor: Actor, *, progress: Progress | None = None) -> RefreshResult:
+    """Bring the rollups up to date with every channel-day changed since the last refresh. Work is
+    proportional to the marked days (a week and a month of daily rows per channel-day at most)."""
+    require(actor, Perm.ADMIN)
+    started = datetime.now(UTC)
+    _lock(session)
+    marks = _dirty(session)
+    result = RefreshResult(dirty_days=len(marks))
+    if marks:
+        periods: dict[int, set[tuple[str, date]]] = defaultdict(set)
+        for ch, day, _ in marks:
+            periods[ch].add(("week", week_start(day)))
+            periods[ch].add(("month", month_start(day)))
+        result.channels = len(periods)
+        _recompute(session, periods, aggregations(session), result, progress)
+        _clear(session, marks)
+    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    return result
+
+
+def rebuild(
+    session: Session,
+    actor: Actor,
+    brand_ids: Sequence[int] | None = None,
+    *,
+    progress: Progress | None = None,
+    audit: bool = True,
+) -> RefreshResult:
+    """Recompute every rollup (of `brand_ids`, default all brands) from the daily rows: for repairs and
+    after a change to a base metric's aggregation. Writes one audit row."""
+    require(actor, Perm.ADMIN)
+    started = datetime.now(UTC)
+    _lock(session)
+    marks = _dirty(session, brand_ids)
+    ch_stmt = select(Channel.id).order_by(Channel.id)
+    r_stmt = delete(MetricRollup)
+    if brand_ids is not None:
+        ch_stmt = ch_stmt.where(Channel.brand_id.in_(brand_ids))
+        r_stmt = r_stmt.where(MetricRollup.brand_id.in_(brand_ids))
+    channels = list(session.scalars(ch_stmt))
+    session.execute(r_stmt)
+    result = RefreshResult(dirty_days=len(marks), channels=len(channels))
+    aggs = aggregations(session)
+    now = datetime.now(UTC)
+    m = ChannelDailyMetric
+    for i in range(0, len(channels), CHUNK_CHANNELS):
+        chunk = channels[i : i + CHUNK_CHANNELS]
+        lo, hi = session.execute(
+            select(func.min(m.date), func.max(m.date)).where(m.channel_id.in_(chunk))
+        ).one()
+        if lo is not None:
+            df = _daily_frame(session, chunk, lo, hi)
+            result.daily_rows += len(df)
+            weeks, months = _with_periods(df)
+            w_rows, m_rows = _rollup_rows(weeks, "week", aggs, now), _rollup_rows(months, "month", aggs, now)
+            result.weeks += len(w_rows)
+            result.months += len(m_rows)
+            _replace(session, [], w_rows + m_rows)
+        if progress:
+            done = min(i + CHUNK_CHANNELS, len(channels))
+            progress(done / max(len(channels), 1), f"Rebuilt {done:,} of {len(channels):,} channels")
+    _clear(session, marks)
+    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    if audit:
+        from app.services import audit as audit_log
+
+        scope = "all brands" if brand_ids is None else f"{len(brand_ids)} brand(s)"
+        audit_log.record(
+            session,
+            actor,
+            "rebuild",
+            "metric_rollups",
+            label=f"rollups rebuilt for {scope}",
+            after={**result.counts(), "brand_ids": None if brand_ids is None else list(brand_ids)},
+        )
+    return result
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _check_read(actor: Actor, brand_ids: Sequence[int], start: date, end: date, by: str) -> list[int]:
+    if end < start:
+        raise ValidationError(f"the period ends ({end}) before it starts ({start})", field="end", value=end)
+    if by not in GROUPS:
+        raise ValidationError(f"group {by!r} is not one of: {', '.join(GROUPS)}", field="by", value=by)
+    return require_brands(actor, Perm.VIEW, brand_ids)
+
+
+def _group_columns(by: str, src: type) -> list:
+    if by == "channel":
+        return [src.brand_id, src.channel_id, Channel.platform]
+    if by == "brand":
+        return [src.brand_id]
+    if by == "platform":
+        return [Channel.platform]
+    return []
+
+
+def _group_names(by: str) -> list[str]:
+    return {
+        "channel": ["brand_id", "channel_id", "platform"],
+        "brand": ["brand_id"],
+        "platform": ["platform"],
+    }.get(by, [])
+
+
+def _sql_agg(how: Aggregation, column: object) -> object:
+    # Across channels a LAST value (followers) adds up: each channel contributes its own last value.
+    return {Aggregation.MAX: func.max, Aggregation.AVERAGE: func.avg}.get(how, func.sum)(column)
+
+
+def _frame(rows: Sequence, columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(list(rows), columns=columns)
+    if "platform" in df:
+        df["platform"] = df["platform"].map(lambda p: getattr(p, "value", p))
+    for k in METRICS:
+        if k in df:
+            df[k] = pd.to_numeric(df[k], errors="coerce").astype("float64")
+    return df
+
+
+def rollup_frame(
+    session: Session,
+    actor: Actor,
+    brand_ids: Sequence[int],
+    start: date,
+    end: date,
+    *,
+    grain: str = "week",
+    by: str = "channel",
+    channel_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Base metrics per period whose start lies in [start, end], per group: an indexed range read of
+    the rollup table (or of the daily table for grain "day"), aggregated in SQL."""
+    if grain not in READ_GRAINS:
+        raise ValidationError(f"grain {grain!r} is not one of: {', '.join(READ_GRAINS)}", field="grain")
+    brand_ids = _check_read(actor, brand_ids, start, end, by)
+    aggs = aggregations(session)
+    names = ["period_start", *_group_names(by), *METRICS]
+    if not brand_ids:
+        return _frame([], names)
+    if grain == "day":
+        src, period = ChannelDailyMetric, ChannelDailyMetric.date
+        where = [src.brand_id.in_(brand_ids), src.date >= start, src.date <= end]
+    else:
+        src, period = MetricRollup, MetricRollup.period_start
+        where = [
+            src.brand_id.in_(brand_ids),
+            src.grain == grain,
+            src.period_start >= start,
+            src.period_start <= end,
+        ]
+    if channel_ids is not None:
+        where.append(src.channel_id.in_(list(channel_ids)))
+    groups = _group_columns(by, src)
+    stmt: Select = select(period, *groups, *[_sql_agg(aggs[k], getattr(src, k)) for k in METRICS]).where(
+        *where
+    )
+    if by in ("channel", "platform"):
+        stmt = stmt.join(Channel, Channel.id == src.channel_id)
+    stmt = stmt.group_by(period, *groups).order_by(period, *groups)
+    df = _frame(session.execute(stmt).all(), names)
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    return df
+
+
+def _pieces(start: date, end: date) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+    """[start, end] as whole months, then whole weeks, then single days: the fewest rows to read."""
+    months: list[date] = []
+    weeks: list[date] = []
+    days: list[date] = []
+    cur = start
+    while cur <= end:
+        if cur.day == 1 and _period_end("month", cur) <= end:
+            months.append(cur)
+            cur = _period_end("month", cur) + timedelta(days=1)
+        elif cur.weekday() == 0 and cur + timedelta(days=6) <= end:
+            weeks.append(cur)
+            cur += timedelta(days=7)
+        else:
+            days.append(cur)
+            cur += timedelta(days=1)
+    ranges: list[tuple[date, date]] = []
+    for d in days:
+        if ranges and ranges[-1][1] + timedelta(days=1) == d:
+            ranges[-1] = (ranges[-1][0], d)
+        else:
+            ranges.append((d, d))
+    return months, weeks, ranges
+
+
+def period_totals(
+    session: Session,
+    actor: Actor,
+    brand_ids: Sequence[int],
+    start: date,
+    end: date,
+    *,
+    by: str = "brand",
+    channel_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Base metrics over exactly [start, end] per group (one row each), read from the month and week
+    rollups inside the range and the daily rows at its edges, then combined per channel (a LAST metric
+    takes the value of the latest piece) and per group."""
+    brand_ids = _check_read(actor, brand_ids, start, end, by)
+    names = [*_group_names(by), *METRICS]
+    if not brand_ids:
+        return _frame([], names)
+    aggs = aggregations(session)
+    months, weeks, ranges = _pieces(start, end)
+    r, d = MetricRollup, ChannelDailyMetric
+    per_channel = [r.channel_id, r.brand_id, r.last_day, *[getattr(r, k) for k in METRICS]]
+    parts = []
+    for grain, starts in (("month", months), ("week", weeks)):
+        if starts:
+            stmt = select(*per_channel).where(
+                r.brand_id.in_(brand_ids), r.grain == grain, r.period_start.in_(starts)
+            )
+            if channel_ids is not None:
+                stmt = stmt.where(r.channel_id.in_(list(channel_ids)))
+            parts += session.execute(stmt).all()
+    for lo, hi in ranges:
+        stmt = select(d.channel_id, d.brand_id, d.date, *[getattr(d, k) for k in METRICS]).where(
+            d.brand_id.in_(brand_ids), d.date >= lo, d.date <= hi
+        )
+        if channel_ids is not None:
+            stmt = stmt.where(d.channel_id.in_(list(channel_ids)))
+        parts += session.execute(stmt).all()
+    df = _frame(parts, ["channel_id", "brand_id", "date", *METRICS])
+    if df.empty:
+        return _frame([], names)
+    df["date"] = pd.to_datetime(df["date"])
+    per = _aggregate(df, ["channel_id"], aggs)
+    if by in ("channel", "platform"):
+        platforms = dict(
+            session.execute(
+                select(Channel.id, Channel.platform).where(Channel.id.in_(per["channel_id"].tolist()))
+            )
+        )
+        per["platform"] = per["channel_id"].map(lambda c: platforms[c].value)
+    keys = _group_names(by)
+    if by == "channel":
+        return per[names].reset_index(drop=True)
+    how = {
+        k: ("max" if aggs[k] == Aggregation.MAX else "mean" if aggs[k] == Aggregation.AVERAGE else "sum")
+        for k in METRICS
+    }
+    if not keys:
+        row = {k: per[k].agg(how[k]) if per[k].notna().any() else np.nan for k in METRICS}
+        return pd.DataFrame([row], columns=names)
+    out = per.groupby(keys).agg(how)
+    for k in METRICS:  # a group whose channels never reported a metric stays blank, not 0
+        out[k] = out[k].where(per.groupby(keys)[k].count() > 0)
+    return out.reset_index()[names]
+
+
+def with_kpis(frame: pd.DataFrame, session: Session) -> pd.DataFrame:
+    """`frame` plus one column per derived metric of the dictionary whose formula reads only base
+    metrics, evaluated row by row over the frame's (already aggregated) base columns: a ratio of sums,
+    never an average of daily ratios. Division by zero gives a blank (NaN)."""
+    from app.services.metric_formulas import FormulaError, evaluate_frame, parse
+
+    out = frame.copy()
+    for key, formula in session.execute(
+        select(MetricDefinition.key, MetricDefinition.formula).where(MetricDefinition.formula.is_not(None))
+    ):
+        try:
+            expr = parse(formula, allowed=METRICS)
+        except FormulaError:
+            continue  # a formula over non-base names is the dictionary's problem, shown there
+        out[key] = evaluate_frame(expr, out)
+    return out
+
+
+# --- bulk loads (demo and agency builders) ----------------------------------------------------------
+
+_TRIGGERS = (
+    "trg_channel_daily_metrics_ins",
+    "trg_channel_daily_metrics_upd",
+    "trg_channel_daily_metrics_del",
+)
+
+
+@contextmanager
+def triggers_suspended(conn: Connection) -> Iterator[None]:
+    """Inside the caller's transaction, write channel_daily_metrics without marking dirty days (a bulk
+    load that rolls itself up afterwards with `rebuild`). The triggers are back before the transaction
+    ends; the table is locked against other writers meanwhile (SQLite's write transaction; PostgreSQL's
+    ALTER TABLE lock), so no other write can slip through unmarked."""
+    if conn.dialect.name == "postgresql":
+        for name in _TRIGGERS:
+            conn.exec_driver_sql(f"ALTER TABLE channel_daily_metrics DISABLE TRIGGER {name}")
+        try:
+            yield
+        finally:
+            for name in _TRIGGERS:
+                conn.exec_driver_sql(f"ALTER TABLE channel_daily_metrics ENABLE TRIGGER {name}")
+        return
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'channel_daily_metrics'"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in found:
+            conn.exec_driver_sql(sql)
+
+
+def rebuild_in(conn: Connection, actor: Actor, brand_ids: Sequence[int] | None = None) -> RefreshResult:
+    """`rebuild` inside a seeder's connection and transaction (no audit row: the seed writes its own)."""
+    with Session(bind=conn) as session:
+        result = rebuild(session, actor, brand_ids, audit=False)
+        session.flush()
+    return result

@@ -277,3 +277,29 @@ def test_a_paused_brand_cannot_publish_now(empty_db: Engine, world) -> None:  # 
     with read_session(empty_db) as s:
         assert s.get(Post, post).status == PostStatus.SCHEDULED
         assert s.get(Brand, world.brand_ids[0]).publishing_paused is False
+
+
+def test_a_webhook_channel_retries_with_the_same_key_and_is_taken_once(
+    empty_db: Engine, world, webhook_receiver, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A closed platform through a signed webhook: a 503 first, then the retry repeats the key."""
+    monkeypatch.setenv("PUBTEST_HOOK_SECRET", webhook_receiver.secret)
+    ch = add_channel(
+        empty_db,
+        world.brand_ids[0],
+        platform=Platform.INSTAGRAM,
+        kind=ConnectorKind.WEBHOOK,
+        base_url=webhook_receiver.url,
+        credential_env="PUBTEST_HOOK_SECRET",
+    )
+    [post] = add_due_posts(empty_db, world, [ch])
+    webhook_receiver.fail_next(503)
+    t = datetime.now(UTC)
+    assert publish_due(empty_db, JOB, now=t).retried == 1
+    assert publish_due(empty_db, JOB, now=t + timedelta(minutes=5)).published == 1
+    [v] = variants_of(empty_db, [post])
+    sent = webhook_receiver.events("publish")
+    assert len(sent) == 2 and all(r.verified for r in sent)
+    assert {r.headers["idempotency-key"] for r in sent} == {v.idempotency_key}
+    assert list(webhook_receiver.posts) == [v.idempotency_key]
+    assert v.status == PostStatus.PUBLISHED and v.external_id == "hook-1"

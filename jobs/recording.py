@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from app.db import write_session
+from app.faults import maybe_crash
 from app.models import JobRun
 from app.models.enums import JobStatus
 from app.services.permissions import Actor
@@ -33,6 +34,8 @@ def run_job(name: str, work: Callable[[Session, Actor], dict[str, int]]) -> int:
     try:
         with write_session() as session:
             counts = work(session, actor)
+            maybe_crash(f"job.{name}.before_commit")  # the work done, not committed (tests only)
+        maybe_crash(f"job.{name}.after_commit")  # committed, the run not yet recorded as ok
     except Exception as exc:
         log.exception("job %s failed", name)
         with write_session() as session:

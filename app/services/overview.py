@@ -173,11 +173,25 @@ def daily_by_platform(
 
 
 def top_posts(
-    session: Session, actor: Actor, brand_ids: Sequence[int], start: date, end: date, limit: int = 5
+    session: Session,
+    actor: Actor,
+    brand_ids: Sequence[int],
+    start: date,
+    end: date,
+    limit: int = 5,
+    *,
+    bottom: bool = False,
+    channel_ids: Sequence[int] = (),
+    platforms: Sequence[str] = (),
+    campaign_ids: Sequence[int] = (),
+    pillar_ids: Sequence[int] = (),
 ) -> pd.DataFrame:
-    """The period's published variants ranked by engagements (latest snapshot of each)."""
+    """The period's published variants ranked by engagements (latest snapshot of each), best first, or
+    with `bottom` the weakest first; optionally only some channels, platforms, campaigns or pillars."""
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
     lo, hi = utc_bounds(start, end)
+    if bottom:  # a post out for less than two days has not had its chance yet
+        hi = min(hi, datetime.now(UTC) - timedelta(days=2))
     s = PostMetricSnapshot
     latest = (
         select(s.variant_id, func.max(s.captured_at).label("at"))
@@ -201,9 +215,17 @@ def top_posts(
         .join(PostVariant, PostVariant.id == s.variant_id)
         .join(Post, Post.id == PostVariant.post_id)
         .join(Channel, Channel.id == PostVariant.channel_id)
-        .order_by(s.engagements.desc())
+        .order_by((s.engagements.asc() if bottom else s.engagements.desc()).nulls_last(), PostVariant.id)
         .limit(limit)
     )
+    if channel_ids:
+        stmt = stmt.where(PostVariant.channel_id.in_(channel_ids))
+    if platforms:
+        stmt = stmt.where(Channel.platform.in_(platforms))
+    if campaign_ids:
+        stmt = stmt.where(Post.campaign_id.in_(campaign_ids))
+    if pillar_ids:
+        stmt = stmt.where(Post.pillar_id.in_(pillar_ids))
     rows = [
         (title, plat.value, at, imp, eng, (eng / imp) if imp else None, link)
         for title, plat, at, imp, eng, link in session.execute(stmt)

@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.cli import main
+from app.connectors import bluesky as bluesky_mod
 from app.connectors import bluesky_repos
 from app.connectors.base import (
     Connector,
@@ -466,3 +467,33 @@ def test_publish_due_posts_once_even_when_the_answer_is_lost(
         assert (
             v.permalink == f"https://bsky.app/profile/{account.handle}/post/{v.external_id.rsplit('/', 1)[1]}"
         )
+
+
+def test_connectors_for_one_account_share_a_sign_in_and_recover_when_it_is_revoked(
+    bluesky_pds: BlueskyPds, monkeypatch
+) -> None:
+    """Sign-ins are rate limited per account (30 in 5 minutes on the big network): a job building a
+    connector per channel run must not sign in every time, and must sign in again if the session dies."""
+    from atproto import Client
+
+    account = bluesky_pds.create_account()
+    password = bluesky_pds.app_password(account)
+    real = Client._get_and_set_session
+    sign_ins: list[str] = []
+
+    def counted(self, login, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sign_ins.append(login)
+        return real(self, login, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "_get_and_set_session", counted)
+    for _ in range(5):
+        assert connect(bluesky_pds, account.handle, password).check_health().ok
+    assert sign_ins == [account.handle]
+
+    # The kept session dies (tokens the server no longer accepts): the next connector signs in again.
+    [key] = [k for k in bluesky_mod._sessions if k[:2] == (bluesky_pds.base_url, account.handle)]
+    handle, did, access, refresh, pds = bluesky_mod._sessions[key].split(":::")
+    forged = [".".join([*token.split(".")[:2], "bm90LXRoZS1zaWduYXR1cmU"]) for token in (access, refresh)]
+    bluesky_mod._sessions[key] = ":::".join([handle, did, *forged, pds])
+    assert connect(bluesky_pds, account.handle, password).check_health().ok
+    assert sign_ins == [account.handle, account.handle]

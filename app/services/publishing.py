@@ -2,7 +2,7 @@
 channel's connector; transient errors are retried with bounded backoff, permanent ones fail the variant
 and tell the post's owner, and manual channels queue the post for a person.
 
-One variant's life in a run: claim (its own committed transaction, publishing_claims.claim) → if it
+One variant's life in a run: claim (a committed transaction per batch, publishing_claims.claim_many) → if it
 was claimed before, ask the platform whether an earlier attempt already posted it (reconcile) → publish
 → record the outcome (its own transaction, guarded by the claim). A crash between the platform's yes
 and the commit leaves a claim with attempts > 0, so the next runner reconciles instead of posting twice.
@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
@@ -76,7 +76,6 @@ class PublishCounts:
     skipped_paused: int = 0
     manual_queued: int = 0
     claimed_elsewhere: int = 0
-    messages: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in (*OUTCOMES[:4], "skipped_paused", *OUTCOMES[4:])}
@@ -188,6 +187,11 @@ class _Pipeline:
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
 
+    def clock(self) -> datetime:
+        """Now, for times written during the run (`self.now`, the run's start, decides what is due);
+        a test's simulated clock ahead of the real one wins."""
+        return max(self.now, datetime.now(UTC))
+
     def connector(self, job: _Job) -> Connector:
         cache: dict[tuple[int, int, int], Connector] = self._local.__dict__.setdefault("connectors", {})
         assert job.account is not None
@@ -254,7 +258,7 @@ class _Pipeline:
     def _transient(self, c: claims.Claim, message: str, retry_after: float | None) -> str:
         if c.round_attempts >= self.policy.max_attempts:
             return self._failed(c, f"gave up after {c.round_attempts} attempts: {message}")
-        when = self.now + self.policy.delay(c.round_attempts, retry_after)
+        when = self.clock() + self.policy.delay(c.round_attempts, retry_after)
         values = {
             "status": P.SCHEDULED,
             "claimed_by": None,
@@ -268,7 +272,7 @@ class _Pipeline:
 
     def _queue_for_person(self, c: claims.Claim) -> str:
         ok = self._settle(
-            c, "ready_to_post", {"manual_queued_at": self.now}, "waiting for a person to post it"
+            c, "ready_to_post", {"manual_queued_at": self.clock()}, "waiting for a person to post it"
         )
         return "manual_queued" if ok else "claimed_elsewhere"
 

@@ -15,7 +15,7 @@ import secrets
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -182,7 +182,9 @@ def claim_many(
         .values(
             status=P.PUBLISHING,
             claimed_by=runner,
-            claimed_at=now,
+            # When the claim was really made (a long run's `now` is its start), so another runner never
+            # judges a fresh claim stale; a test's simulated clock ahead of the real one wins.
+            claimed_at=max(now, datetime.now(UTC)),
             attempts=pv.c.attempts + 1,
             # A claim of a freshly scheduled variant starts a new round; a retry or a takeover continues
             # it (SET expressions read the row as it was before this UPDATE, on both stores).

@@ -101,7 +101,7 @@ def test_a_transient_error_is_retried_after_a_backoff_then_succeeds(empty_db: En
     first = publish_due(empty_db, JOB, now=now, connector_for=lambda a, c: conn)
     [v] = variants_of(empty_db, [post])
     assert first.retried == 1 and v.status == PostStatus.SCHEDULED and v.last_error == "gateway timeout"
-    assert v.next_attempt_at == now + timedelta(minutes=1)
+    assert timedelta(minutes=1) <= v.next_attempt_at - now < timedelta(minutes=1, seconds=30)
     # Not before its time: a run half a minute later leaves it alone.
     assert (
         publish_due(empty_db, JOB, now=now + timedelta(seconds=30), connector_for=lambda a, c: conn).retried
@@ -303,3 +303,23 @@ def test_a_webhook_channel_retries_with_the_same_key_and_is_taken_once(
     assert {r.headers["idempotency-key"] for r in sent} == {v.idempotency_key}
     assert list(webhook_receiver.posts) == [v.idempotency_key]
     assert v.status == PostStatus.PUBLISHED and v.external_id == "hook-1"
+
+
+def test_a_claim_made_late_in_a_long_run_is_not_stale_to_another_runner(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]
+    """A run that started 20 minutes ago claims a variant now: the claim is fresh, not 20 minutes old."""
+    from app.services import publishing_claims
+
+    conn = Scripted()
+    ch = _webhook_channel(empty_db, world.brand_ids[0])
+    [post] = add_due_posts(empty_db, world, [ch], at=datetime.now(UTC) - timedelta(minutes=30))
+    started = datetime.now(UTC) - timedelta(minutes=20)
+    with write_session(empty_db) as s:
+        held = publishing_claims.claim(s, JOB, variants_of(empty_db, [post])[0].id, "elsewhere:1:x", started)
+    assert held is not None
+    counts = publish_due(empty_db, JOB, connector_for=lambda a, c: conn)
+    assert counts.published == counts.reconciled == 0 and conn.sent == []
+    # Ten minutes after the claim, a runner may take it over (reconciling first).
+    later = publish_due(
+        empty_db, JOB, now=datetime.now(UTC) + timedelta(minutes=11), connector_for=lambda a, c: conn
+    )
+    assert later.published == 1 and variants_of(empty_db, [post])[0].attempts == 2

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.connectors.base import ConnectorError, PermanentError
+from app.connectors.base import ConnectorError, Health, PermanentError
 from app.models import ConnectorAccount
 from app.models.enums import HealthStatus
 from app.services import audit
@@ -68,3 +68,11 @@ def note_failure(
     status = HealthStatus.BROKEN if isinstance(exc, PermanentError) else HealthStatus.DEGRADED
     _set_status(session, actor, account, status, message, brand_id)
     return message
+
+
+def note_headroom(account: ConnectorAccount, health: Health) -> None:
+    """Token expiry and rate-limit headroom as the platform reported them after a sync, so the health page
+    shows them current without anyone pressing "Check now"."""
+    account.token_expires_at = health.token_expires_at
+    account.rate_limit_remaining = health.rate_limit_remaining
+    account.rate_limit_reset_at = health.rate_limit_reset_at

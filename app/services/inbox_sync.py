@@ -17,13 +17,20 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.connectors.base import Connector, InboxItem, InboxKind, InboxPage, NotSupported
+from app.connectors.base import (
+    Connector,
+    InboxItem,
+    InboxKind,
+    InboxPage,
+    NotSupported,
+    PermanentError,
+)
 from app.connectors.registry import connector_for
 from app.db import read_session, write_session
 from app.models import Channel, ConnectorAccount, InboxMessage, PostVariant, SlaPolicy
 from app.models.enums import Direction, InboxStatus, MessageKind, Priority
 from app.services import audit
-from app.services.connector_outcomes import error_text, note_failure, note_success
+from app.services.connector_outcomes import error_text, note_failure, note_headroom, note_success
 from app.services.permissions import Actor, Perm, require
 from app.services.workspace import current_workspace
 
@@ -219,6 +226,7 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
     if connector is None:
         result.error, result.on_connection = _record_failure(engine, actor, channel_id, failure), True
         return result
+    checked = False
     for _ in range(max_pages):
         try:
             page: InboxPage = connector.fetch_inbox(cursor)
@@ -228,6 +236,10 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
         except Exception as exc:
             result.error, result.on_connection = _record_failure(engine, actor, channel_id, exc), True
             break
+        if not checked:
+            if not _checked(engine, actor, channel_id, connector, result):
+                break  # nothing is stored from a connection that is not who the channel says it is
+            checked = True
         with write_session(engine) as s:
             channel = s.get(Channel, channel_id)
             account = _account(s, channel_id)
@@ -253,6 +265,32 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
             break
         cursor = page.cursor
     return result
+
+
+def _checked(
+    engine: Engine, actor: Actor, channel_id: int, connector: Connector, result: ChannelSync
+) -> bool:
+    """The health check, once per sync and only for a connector that has an inbox (a webhook's check
+    pings the receiver): it keeps token expiry and the rate-limit headroom left after our calls current
+    on the health page, and stops a token that signs in as another account from filling this channel's
+    inbox with someone else's messages. False when the sync must stop (the failure is recorded)."""
+    try:
+        health = connector.check_health()
+    except NotSupported:
+        return True
+    except Exception as exc:
+        result.error, result.on_connection = _record_failure(engine, actor, channel_id, exc), True
+        return False
+    with write_session(engine) as s:
+        account = _account(s, channel_id)
+        note_headroom(account, health)
+        if not health.ok:
+            brand_id = s.get(Channel, channel_id).brand_id
+            result.error = note_failure(
+                s, actor, account, brand_id, PermanentError(health.message), datetime.now(UTC)
+            )
+            result.on_connection = True
+    return health.ok
 
 
 def sync_inbox(engine: Engine, actor: Actor, brand_ids: Sequence[int] | None = None) -> list[ChannelSync]:

@@ -80,6 +80,9 @@ def test_mentions_replies_and_direct_messages_land_once(demo_db: Engine, mastodo
     assert all(m.sla_due_at is not None and m.sla_due_at > m.received_at for m in got)
     account = _account(demo_db, channel_id)
     assert account.inbox_cursor and account.status == HealthStatus.OK and account.last_success_at
+    # The headroom left after the sync's own calls, as the server's X-RateLimit headers said.
+    assert account.rate_limit_remaining is not None and account.rate_limit_remaining > 0
+    assert account.rate_limit_reset_at is not None and account.rate_limit_reset_at > account.last_success_at
 
     again = sync_channel(demo_db, SYSTEM, channel_id)
     assert again.ok and again.added == 0
@@ -203,3 +206,22 @@ def test_a_bluesky_channel_syncs_and_a_reply_to_our_post_is_linked_to_it(
     assert got[mention["uri"]].kind == MessageKind.MENTION and got[mention["uri"]].variant_id is None
     assert sync_channel(demo_db, SYSTEM, channel_id).added == 0
     assert len(_messages(demo_db, channel_id)) == 2
+    account = _account(demo_db, channel_id)
+    assert account.status == HealthStatus.OK
+    assert account.token_expires_at is not None and account.token_expires_at > account.last_success_at
+
+
+def test_a_token_of_another_account_breaks_the_channel_and_stores_nothing(
+    demo_db: Engine, mastodon_server, connect
+) -> None:  # type: ignore[no-untyped-def]
+    stranger = mastodon_server.create_account()
+    fan = mastodon_server.create_account()
+    mastodon_server.post_as(fan, f"@{stranger.username} this is not for the brand")
+    _, channel_id = connect(token=stranger.access_token)  # someone pasted the wrong token
+
+    result = sync_channel(demo_db, SYSTEM, channel_id)
+    assert not result.ok and result.added == 0
+    assert _messages(demo_db, channel_id) == [], "someone else's inbox never lands in this channel"
+    account = _account(demo_db, channel_id)
+    assert account.status == HealthStatus.BROKEN and stranger.username in account.last_error
+    assert account.inbox_cursor is None

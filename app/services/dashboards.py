@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, Channel, ChannelDailyMetric, ContentPillar, Incident, Market
+from app.services import rollups
 from app.services.dashboard_series import Scope
 from app.services.periods import previous_range, utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
@@ -226,25 +227,14 @@ def platform_comparison(session: Session, actor: Actor, scope: Scope, start: dat
     return out.sort_values("engagement rate", ascending=False).reset_index(drop=True)
 
 
-def _per_brand(session: Session, brand_ids: Sequence[int], start: date, end: date) -> pd.DataFrame:
-    m = ChannelDailyMetric
-    rows = session.execute(
-        select(m.brand_id, func.sum(m.impressions), func.sum(m.engagements))
-        .where(m.brand_id.in_(brand_ids), m.date >= start, m.date <= end)
-        .group_by(m.brand_id)
-    ).all()
-    last_day = select(func.max(m.date)).where(m.brand_id.in_(brand_ids), m.date >= start, m.date <= end)
-    followers = dict(
-        session.execute(
-            select(m.brand_id, func.sum(m.followers))
-            .where(m.brand_id.in_(brand_ids), m.date == last_day.scalar_subquery())
-            .group_by(m.brand_id)
-        ).all()
-    )
-    df = pd.DataFrame(
-        [(b, float(i or 0), float(e or 0), float(followers.get(b) or np.nan)) for b, i, e in rows],
-        columns=["brand_id", "impressions", "engagements", "followers"],
-    ).set_index("brand_id")
+def _per_brand(
+    session: Session, actor: Actor, brand_ids: Sequence[int], start: date, end: date
+) -> pd.DataFrame:
+    """Per brand over [start, end], read from the weekly and monthly rollups (daily rows only at the
+    edges): a quarter for 1,000 brands is ~40k rollup rows instead of ~450k channel-days."""
+    totals = rollups.period_totals(session, actor, brand_ids, start, end, by="brand")
+    df = totals.set_index("brand_id")[["impressions", "engagements", "followers"]].astype(float)
+    df = df[df[["impressions", "engagements"]].notna().any(axis=1)]
     df["engagement rate"] = df["engagements"] / df["impressions"].where(df["impressions"] > 0)
     return df
 
@@ -263,10 +253,10 @@ def portfolio(
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
     if not brand_ids:
         return pd.DataFrame(columns=PORTFOLIO_COLUMNS)
-    now = _per_brand(session, brand_ids, start, end)
+    now = _per_brand(session, actor, brand_ids, start, end)
     if now.empty:
         return pd.DataFrame(columns=PORTFOLIO_COLUMNS)
-    before = _per_brand(session, brand_ids, *previous_range(start, end)).reindex(now.index)
+    before = _per_brand(session, actor, brand_ids, *previous_range(start, end)).reindex(now.index)
     names = dict(
         (bid, (name, market))
         for bid, name, market in session.execute(

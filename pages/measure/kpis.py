@@ -5,17 +5,14 @@ import streamlit as st
 
 from app.db import read_session
 from app.services import metrics
-from app.ui import page_charts
+from app.ui import kpi_panels, page_charts
 from app.ui.components import coming_soon, page_header, table
 from app.ui.context import page_context
-from app.ui.metrics_dictionary import dictionary_editor
 
 ctx = page_context()
 page_header("KPIs", ctx)
 
-targets_tab, dictionary_tab, mappings_tab, edit_tab = st.tabs(
-    ["Targets", "Metrics dictionary", "Platform fields", "Edit dictionary"]
-)
+targets_tab, dictionary_tab, mappings_tab = st.tabs(["Targets", "Metrics dictionary", "Platform fields"])
 with read_session() as session:
     targets = metrics.kpi_targets(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
     dictionary = metrics.metric_dictionary(session, ctx.actor)
@@ -46,15 +43,21 @@ with dictionary_tab:
     )
 with mappings_tab:
     table(mappings, name="metric-source-mappings")
-with edit_tab:
-    dictionary_editor(ctx)
+
+st.subheader("Progress, unusual days and forecasts")
+progress_tab, anomalies_tab, forecast_tab = st.tabs(["Progress to period end", "Unusual days", "Forecasts"])
+with progress_tab:
+    kpi_panels.progress_panel(ctx)
+with anomalies_tab:
+    kpi_panels.anomalies_panel(ctx)
+with forecast_tab:
+    kpi_panels.forecast_panel(ctx)
 
 coming_soon(
     "KPI management",
     [
         "A formula editor for derived metrics, evaluated safely (no code runs from a formula)",
         "Targets edited per brand, channel and period, in the app or in the synced Google Sheet",
-        "Anomalies flagged with their likely cause, and forecasts to period end",
         "Rollups by market, platform and portfolio",
     ],
 )

@@ -111,3 +111,34 @@ def test_platform_comparison_is_normalised(app_db: Engine) -> None:
     table = at.dataframe[0].value
     assert table["engagement rate"].between(0, 1).all()
     assert table["engagement rate"].is_monotonic_decreasing
+
+
+KPIS = "pages/measure/kpis.py"
+
+
+@pytest.mark.parametrize("email", [EDITOR, MANAGER])
+def test_kpis_page_shows_progress_anomalies_and_a_forecast_with_its_error(app_db: Engine, email: str) -> None:
+    at = _open(email, KPIS)
+    assert_page_ok(at, "KPIs")
+    progress = next(d.value for d in at.dataframe if "forecast % of target" in d.value.columns)
+    assert len(progress) == 12 and set(progress["brand"]) == {"Warisan Kopitiam"}
+    assert set(progress["status"]) <= {"on track", "at risk", "behind", "no data"}
+    labels = [m.label for m in at.metric]
+    assert "Error, Holt-Winters (MAPE)" in labels and "Error, same weekday last week" in labels
+    assert any("held out" in c.value for c in at.caption)
+
+
+def test_kpis_anomaly_sensitivity_changes_what_is_flagged(app_db: Engine) -> None:
+    at = _open(MANAGER, KPIS, period="Last 90 days")
+
+    def flagged() -> int:
+        frames = [d.value for d in at.dataframe if "likely cause" in d.value.columns]
+        return len(frames[0]) if frames else 0
+
+    normal = flagged()
+    at.selectbox(key="kpi_anomaly_sensitivity").set_value("high").run()
+    assert_page_ok(at, "KPIs")
+    high = flagged()
+    at.selectbox(key="kpi_anomaly_sensitivity").set_value("low").run()
+    low = flagged()
+    assert low <= normal <= high and low < high

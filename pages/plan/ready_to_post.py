@@ -46,7 +46,7 @@ for item in items:
                 continue
             st.download_button(
                 label,
-                data=m.path.read_bytes(),
+                data=m.path.read_bytes,  # read on click (a video can be large), not on every rerun
                 file_name=m.filename,
                 mime=m.mime_type,
                 key=f"dl_{item.variant_id}_{i}",

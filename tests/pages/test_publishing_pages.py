@@ -7,12 +7,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pagekit import assert_page_ok, new_app, shown, signed_in
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session, write_session
-from app.models import AuditLog, Brand, ConnectorAccount, Post, PostVariant, User, Workspace
-from app.models.enums import ConnectorKind, PostStatus
+from app.models import (
+    Asset,
+    AuditLog,
+    Brand,
+    ConnectorAccount,
+    Post,
+    PostVariant,
+    User,
+    Workspace,
+    variant_assets,
+)
+from app.models.enums import AssetKind, ConnectorKind, PostStatus
 from app.services import notifications, users
 
 EDITOR = "farah.aziz@kopi.example"
@@ -48,6 +58,12 @@ def _manual_variant(engine: Engine, queued: bool) -> tuple[int, int]:
             if other.id != v.id:
                 other.status = PostStatus.ARCHIVED
         v.copy = "Kopi & kaya at 7am <b>sharp</b> *every* day"
+        if queued:  # with a picture to download
+            asset = s.scalars(
+                select(Asset).where(Asset.brand_id == brand, Asset.kind == AssetKind.IMAGE)
+            ).first()
+            s.execute(delete(variant_assets).where(variant_assets.c.variant_id == v.id))
+            s.execute(insert(variant_assets).values(variant_id=v.id, asset_id=asset.id, position=0))
         if queued:
             v.status, v.manual_queued_at, v.claimed_by = PostStatus.PUBLISHING, datetime.now(UTC), "test:1:x"
             v.attempts = 1
@@ -62,6 +78,8 @@ def test_ready_to_post_lists_the_text_and_records_the_permalink(demo_db: Engine,
     assert_page_ok(at, "Ready to post")
     # The copy is shown as typed (st.code: never rendered, with a copy button).
     assert any("Kopi & kaya at 7am <b>sharp</b> *every* day" in c.value for c in at.code)
+    downloads = at.get("download_button")
+    assert len(downloads) == 1 and "Download" in downloads[0].proto.label
 
     at.text_input(key=f"link_{variant_id}").input("instagram.com/p/abc")
     at.button(key=f"FormSubmitter:posted_{variant_id}-Posted: record it").click().run()

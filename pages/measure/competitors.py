@@ -1,13 +1,18 @@
 """Competitors: each tracked competitor's followers, output, engagement and share of voice per platform
-in the period, and their weekly follower trend; importing benchmarks comes later."""
+in the period, their weekly follower trend, and the import of benchmark files (CSV or XLSX, checked
+row by row, all or nothing, safe to repeat)."""
 
+import pandas as pd
 import streamlit as st
 
-from app.db import read_session
-from app.services import competitors
+from app.db import read_session, write_session
+from app.services import competitor_import, competitors
+from app.services.errors import ServiceError
+from app.services.permissions import Perm
 from app.ui import page_charts
-from app.ui.components import coming_soon, page_header, table
+from app.ui.components import page_header, table
 from app.ui.context import page_context
+from app.ui.text import plain
 
 ctx = page_context()
 page_header("Competitors", ctx)
@@ -20,6 +25,18 @@ if series.empty:
     st.info("No competitor benchmarks for this period yet.")
 else:
     st.altair_chart(page_charts.weekly_followers(series))
+
+if not overview.empty and overview["share of voice"].notna().any():
+    voice = overview.dropna(subset=["share of voice"])
+    cols = st.columns(min(4, voice["platform"].nunique()))
+    for col, (platform, rows) in zip(cols, voice.groupby("platform"), strict=False):
+        competitors_share = float(rows["share of voice"].sum())
+        col.metric(
+            f"Your share of voice on {platform.title()}",
+            f"{max(0.0, 1 - competitors_share):.0%}",
+            help="Your mentions over all mentions on the platform: yours and the tracked competitors'.",
+            border=True,
+        )
 
 st.subheader("Benchmarks for the period")
 st.caption(
@@ -35,11 +52,52 @@ table(
     },
 )
 
-coming_soon(
-    "competitor benchmarks",
-    [
-        "Import of competitor metrics from benchmark exports and the synced Google Sheet",
-        "Benchmarks side by side with your own channels: growth, posting rate, engagement per post",
-        "Share of voice over time, by platform and market",
-    ],
-)
+if ctx.brand and ctx.actor.can(Perm.COMPETITORS_EDIT, ctx.brand.id):
+    with st.expander("Import competitor benchmarks", icon=":material/upload_file:"):
+        st.caption(
+            "One row per competitor, platform and date: competitor, platform, date, followers, posts, "
+            "engagements, mentions (any of the four numbers). A competitor not tracked yet is added. "
+            "Nothing is written while any row is refused; importing the same file again changes nothing."
+        )
+        upload = st.file_uploader("CSV or XLSX file", type=["csv", "xlsx"], key="competitor_import_file")
+        if upload is not None:
+            data = upload.getvalue()
+            try:
+                with read_session() as session:
+                    report = competitor_import.check_file(session, ctx.actor, ctx.brand.id, data, upload.name)
+            except ServiceError as exc:
+                st.error(plain(str(exc)))
+            else:
+                if report.errors:
+                    st.error(f"{len(report.errors)} row(s) refused; fix them and upload the file again.")
+                    table(
+                        pd.DataFrame(
+                            [(e.row, e.column, e.value, e.problem) for e in report.errors],
+                            columns=["row", "column", "value", "problem"],
+                        ),
+                        name="competitor-import-errors",
+                    )
+                else:
+                    st.caption(f"{report.rows} row(s) ready; the first ones:")
+                    table(pd.DataFrame(report.preview), name="competitor-import-preview")
+                    if st.button("Import", type="primary", key="competitor_import_go"):
+                        try:
+                            with write_session() as session:
+                                done = competitor_import.import_competitor_metrics(
+                                    session, ctx.actor, ctx.brand.id, data, upload.name
+                                )
+                        except ServiceError as exc:
+                            st.error(plain(str(exc)))
+                        else:
+                            st.cache_data.clear()
+                            st.success(
+                                f"Imported: {done.added} added, {done.updated} changed, {done.unchanged} "
+                                f"already there"
+                                + (
+                                    f"; new competitors: {plain(', '.join(done.new_competitors))}"
+                                    if done.new_competitors
+                                    else ""
+                                )
+                            )
+elif ctx.brand is None and ctx.can(Perm.COMPETITORS_EDIT):
+    st.caption("Pick one brand in the sidebar to import its competitor benchmarks.")

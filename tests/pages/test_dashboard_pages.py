@@ -142,3 +142,21 @@ def test_kpis_anomaly_sensitivity_changes_what_is_flagged(app_db: Engine) -> Non
     at.selectbox(key="kpi_anomaly_sensitivity").set_value("low").run()
     low = flagged()
     assert low <= normal <= high and low < high
+
+
+COMPETITORS = "pages/measure/competitors.py"
+
+
+@pytest.mark.parametrize("email", [EDITOR, MANAGER])
+def test_competitors_page_shows_benchmarks_and_share_of_voice(app_db: Engine, email: str) -> None:
+    at = _open(email, COMPETITORS, period="Last 90 days")
+    assert_page_ok(at, "Competitors")
+    bench = at.dataframe[0].value
+    assert len(bench) > 0 and set(bench["brand"]) == {"Warisan Kopitiam"}
+    voice = [m for m in at.metric if m.label.startswith("Your share of voice on")]
+    assert voice and all(m.value.endswith("%") for m in voice)
+    # Shares of voice on a platform add up to at most 100% with the brand's own.
+    assert (bench.groupby("platform")["share of voice"].sum() <= 1.0 + 1e-9).all()
+    # Only managers (who may edit benchmarks) see the import.
+    importing = any("Import competitor benchmarks" in e.label for e in at.expander)
+    assert importing == (email == MANAGER)

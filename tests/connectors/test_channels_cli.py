@@ -155,3 +155,14 @@ def test_only_connection_managers_may_check(cli, empty_db, webhook_receiver, mon
     admin_of_brand = Actor(email="a@siam.tea", brand_roles={brand_id: Role.ADMIN})
     assert connections.check_connection(admin_of_brand, "siam-tea-x", engine=empty_db).ok
     assert webhook_receiver.requests[-1].verified
+
+
+def test_a_bluesky_app_password_alone_cannot_name_the_account(cli, monkeypatch):
+    monkeypatch.setenv("BSKY_PASSWORD_SIAMTEA", "abcd-efgh-ijkl-mnop")
+    code, _, err = cli(
+        "channels", "add", "--brand", "siam-tea", "--platform", "bluesky",
+        "--base-url", "http://127.0.0.1:9", "--token-env", "BSKY_PASSWORD_SIAMTEA",
+    )  # fmt: skip
+    assert code == 1 and "pass --handle" in err and "HANDLE:APP-PASSWORD" in err
+    assert "abcd-efgh" not in err
+    assert cli("channels", "--json")[1].strip() == "[]"

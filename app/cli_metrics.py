@@ -1,11 +1,15 @@
-"""`python -m app rollups refresh|rebuild`: the weekly and monthly metric rollups, over app.services.rollups."""
+"""`python -m app rollups refresh|rebuild` and `python -m app import metrics FILE`: the metric rollups and
+the platform analytics export importer, over app.services.rollups and app.services.metric_import."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+from pathlib import Path
 from typing import Any
 
-from app.cli import _Parser, _progress_printer, _require_ready
+from app.cli import CliError, _Parser, _progress_printer, _require_ready
 from app.db import write_session
 from app.services import brands, rollups
 from app.services.permissions import Actor
@@ -34,8 +38,48 @@ def cmd_rollups_rebuild(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_import_metrics(args: argparse.Namespace) -> None:
+    from app.services.metric_import import import_metrics
+
+    _require_ready()
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no file {args.file!r}")
+    with write_session() as s:
+        report = import_metrics(
+            s,
+            Actor.cli(),
+            args.brand,
+            path.read_bytes(),
+            path.name,
+            channel=args.channel,
+            platform=args.platform,
+            date_order=args.date_order,
+            dry_run=args.dry_run,
+            progress=None if args.json else _progress_printer(),
+        )
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+        for note in report.notes:
+            print(f"note: {note}")
+        for p in report.problems:
+            print(f"row {p.row}, {p.column} '{p.value}': {p.reason}")
+    if report.problems:
+        raise CliError(
+            f"nothing imported: {len(report.refused_rows):,} row(s) refused (fix them and run again)"
+        )
+
+
+def _import_subparsers(sub: Any) -> Any:
+    """The `import` command's actions (registered by app.cli_bulk), to add `metrics` beside `posts`."""
+    imp = sub.choices["import"]
+    return next(a for a in imp._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def add_metrics_commands(sub: Any) -> None:
-    """Register `rollups` on the main parser's sub-commands."""
+    """Register `rollups`, and `import metrics` beside `import posts`, on the main parser's sub-commands."""
     roll = sub.add_parser("rollups", help="refresh or rebuild the weekly and monthly metric rollups")
     acts = roll.add_subparsers(dest="rollups_command", metavar="ACTION", required=True, parser_class=_Parser)
     ref = acts.add_parser("refresh", help="roll up the channel-days changed since the last refresh (the job)")
@@ -43,3 +87,22 @@ def add_metrics_commands(sub: Any) -> None:
     reb = acts.add_parser("rebuild", help="recompute every rollup from the daily rows (repairs)")
     reb.add_argument("--brand", help="only this brand (slug)")
     reb.set_defaults(func=cmd_rollups_rebuild)
+
+    from app.services.metric_export_formats import PLATFORM_CHOICES
+
+    met = _import_subparsers(sub).add_parser(
+        "metrics",
+        help="import a platform analytics export (Meta, Instagram, LinkedIn, X, TikTok, YouTube, GA4/CRM)",
+        description="Import an analytics export file all-or-nothing: daily rows become the channel's days, "
+        "post rows become post snapshots, GA4/CRM rows become conversions. The same file twice changes nothing.",
+    )
+    met.add_argument("file", help="a .csv (any encoding Excel writes) or .xlsx file")
+    met.add_argument("--brand", required=True)
+    met.add_argument("--channel", help="channel slug (default: the brand's channel on the detected platform)")
+    met.add_argument("--platform", default="auto", choices=["auto", *PLATFORM_CHOICES])
+    met.add_argument(
+        "--date-order", default="auto", choices=["auto", "dmy", "mdy"], help="for dates like 03/04/2026"
+    )
+    met.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+    met.add_argument("--json", action="store_true", help="print the full report as JSON")
+    met.set_defaults(func=cmd_import_metrics)

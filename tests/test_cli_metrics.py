@@ -3,6 +3,8 @@ rebuild shows its progress, names what it did, and leaves the same rollups a ref
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, func, select, update
 
@@ -54,3 +56,39 @@ def test_refresh_picks_up_a_changed_day(cli, demo_db: Engine) -> None:  # type: 
 def test_rebuild_of_an_unknown_brand_is_one_line(cli) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli("rollups", "rebuild", "--brand", "nope")
     assert code == 1 and err.startswith("error:") and "nope" in err
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+
+
+def test_import_metrics_prints_what_it_did_and_twice_changes_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    path = str(FIXTURES / "tiktok_overview.csv")
+    code, out, err = cli("import", "metrics", path, "--brand", "warisan")
+    assert code == 0, err
+    assert "Wrote 2 new and 0 changed channel days into warisan-tiktok" in out
+    code, out, _ = cli("import", "metrics", path, "--brand", "warisan")
+    assert code == 0 and "Nothing to change" in out
+
+
+def test_import_metrics_lists_refused_cells_and_exits_1(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("import", "metrics", str(FIXTURES / "tiktok_overview_bad.csv"), "--brand", "warisan")
+    assert code == 1
+    assert "row 2, Likes 'lots': not a number" in out
+    assert "nothing imported: 4 row(s) refused" in err
+
+
+def test_import_metrics_dry_run_and_json(cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    code, out, err = cli(
+        "import",
+        "metrics",
+        str(FIXTURES / "ga4_transactions.csv"),
+        "--brand",
+        "warisan",
+        "--dry-run",
+        "--json",
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["format"] == "ga4_conversions" and report["new"] == 3 and report["written"] is False

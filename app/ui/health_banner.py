@@ -18,7 +18,7 @@ from jobs import registry
 
 log = logging.getLogger("socialops.ui")
 TTL_SECONDS = 60
-SHOWN = 5  # problems listed by name; the rest are counted
+SHOWN = 5  # connections listed by name; the rest are counted
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

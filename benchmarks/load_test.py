@@ -63,6 +63,8 @@ class LoadResult:
     refused: int
     lost: int  # ledger entries the database does not hold (see lost_detail)
     lost_detail: list[str] = field(default_factory=list)
+    locked_in: list[str] = field(default_factory=list)
+    p50_by_kind: dict[str, float] = field(default_factory=dict)
     other_errors: list[str] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -162,6 +164,11 @@ def run_load(url: str, *, editors: int, jobs: int, seconds: float) -> LoadResult
         refused=sum(r.refused for r in reports),
         lost=len(lost),
         lost_detail=lost,
+        locked_in=[f"{r.name} {w}" for r in reports for w in r.locked_in],
+        p50_by_kind={
+            kind: statistics.median(x for r in reports for x in r.by_kind.get(kind, []))
+            for kind in sorted({k for r in reports for k in r.by_kind})
+        },
         other_errors=[e for r in reports for e in r.other_errors],
         load_before=load_before,
         load_after=load_after,
@@ -216,12 +223,13 @@ def _print(r: LoadResult) -> None:
         f"p95 {r.p95_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, max {r.max_ms:.1f} ms"
     )
     print(f"  {r.job_writes:,} job writes: p50 {r.job_p50_ms:.1f} ms, p95 {r.job_p95_ms:.1f} ms")
+    print("  p50 per operation: " + ", ".join(f"{k} {v:.1f} ms" for k, v in r.p50_by_kind.items()))
     print(
         f"  'database is locked': {r.locked}; lost writes: {r.lost}; refused as conflicts: {r.conflicts}; "
         f"refused by rules: {r.refused}; other errors: {len(r.other_errors)}"
     )
     print(f"  load average before {_load(r.load_before)}, after {_load(r.load_after)}")
-    for line in r.lost_detail[:5] + r.other_errors[:5]:
+    for line in r.lost_detail[:5] + r.locked_in[:10] + r.other_errors[:5]:
         print(f"    {line}")
 
 
@@ -260,6 +268,10 @@ def section(results: list[LoadResult], started: datetime) -> str:
             f"({r.job_p50_ms:.0f} / {r.job_p95_ms:.0f} ms) | {r.locked} | {r.lost} | {r.conflicts:,} "
             f"| {_load(r.load_before)} → {_load(r.load_after)} |"
         )
+    lines.append("")
+    for r in results:
+        per_op = ", ".join(f"{k} {v:.1f} ms" for k, v in r.p50_by_kind.items())
+        lines.append(f"- {r.store}: p50 per operation: {per_op or '—'}")
     lines.append(END)
     return "\n".join(lines)
 

@@ -31,6 +31,7 @@ class WorkerReport:
     name: str
     kind: str  # "editor" or "job"
     latencies_ms: list[float] = field(default_factory=list)  # committed writes only
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # the same, per operation
     created: list[str] = field(default_factory=list)  # titles of posts it created
     edits: list[Edit] = field(default_factory=list)
     moves: int = 0
@@ -40,12 +41,14 @@ class WorkerReport:
     # it wrote back times or copy the editor never saw, silently undoing someone else's save.
     unseen_overwrites: int = 0
     locked: int = 0
+    locked_in: list[str] = field(default_factory=list)  # which operation, and how long it had waited
     other_errors: list[str] = field(default_factory=list)
 
 
-def _failure(report: WorkerReport, exc: Exception) -> None:
+def _failure(report: WorkerReport, exc: Exception, op: str, started: float) -> None:
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
         report.locked += 1
+        report.locked_in.append(f"{op} after {(time.perf_counter() - started) * 1000:,.0f} ms")
     else:
         report.other_errors.append(f"{type(exc).__name__}: {exc}"[:300])
 
@@ -76,6 +79,7 @@ def editor(url: str, name: str, seconds: float, seed: int, queue: mp.Queue) -> N
             days=rng.randint(2, 20), minutes=5 * rng.randint(0, 200)
         )
         op = rng.random()
+        kind, started = "create", time.perf_counter()
         try:
             if op < 0.4:
                 title = f"load {name} #{n}"
@@ -87,9 +91,10 @@ def editor(url: str, name: str, seconds: float, seed: int, queue: mp.Queue) -> N
                 started = time.perf_counter()
                 with write_session() as s:
                     composer.create_post(s, actor, "warisan", draft)
-                report.latencies_ms.append((time.perf_counter() - started) * 1000)
+                _took(report, kind, started)
                 report.created.append(title)
             elif op < 0.8 and shared:
+                kind = "edit"
                 pid = rng.choice(shared)
                 with read_session() as s:
                     view = load_post(s, actor, pid)
@@ -107,10 +112,11 @@ def editor(url: str, name: str, seconds: float, seed: int, queue: mp.Queue) -> N
                         ).tuples()
                     )
                     composer.update_post(s, actor, pid, edited, view.version)
-                report.latencies_ms.append((time.perf_counter() - started) * 1000)
+                _took(report, kind, started)
                 report.edits.append(Edit(pid, view.version, text))
                 report.unseen_overwrites += now != seen
             else:
+                kind = "move"
                 with read_session() as s:
                     row = s.execute(
                         select(PostVariant.id, PostVariant.version)
@@ -123,15 +129,21 @@ def editor(url: str, name: str, seconds: float, seed: int, queue: mp.Queue) -> N
                     started = time.perf_counter()
                     with write_session() as s:
                         composer.reschedule_variant(s, actor, row.id, when, row.version)
-                    report.latencies_ms.append((time.perf_counter() - started) * 1000)
+                    _took(report, kind, started)
                     report.moves += 1
         except Conflict:
             report.conflicts += 1
         except ServiceError:
             report.refused += 1
         except Exception as exc:
-            _failure(report, exc)
+            _failure(report, exc, kind, started)
     queue.put(report)
+
+
+def _took(report: WorkerReport, kind: str, started: float) -> None:
+    ms = (time.perf_counter() - started) * 1000
+    report.latencies_ms.append(ms)
+    report.by_kind.setdefault(kind, []).append(ms)
 
 
 def job_runner(url: str, name: str, seconds: float, queue: mp.Queue) -> None:
@@ -149,14 +161,14 @@ def job_runner(url: str, name: str, seconds: float, queue: mp.Queue) -> None:
     n = 0
     while time.monotonic() < deadline:
         n += 1
+        started = time.perf_counter()
         try:
             if n % 2:
-                started = time.perf_counter()
                 if run_job("expire_approvals", expire_approvals.work) != 0:
                     report.other_errors.append(f"expire_approvals failed: {_last_job_error()}")
                     if "locked" in report.other_errors[-1].lower():
                         report.locked += 1
-                        report.other_errors.pop()
+                        report.locked_in.append(f"expire_approvals: {report.other_errors.pop()}")
                     continue
             else:
                 when = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0).isoformat()
@@ -168,9 +180,9 @@ def job_runner(url: str, name: str, seconds: float, queue: mp.Queue) -> None:
                 with write_session() as s:
                     import_posts(s, Actor.system(f"job:{name}"), "warisan", data, f"{name}-{n}.csv")
                 report.created += [f"{name} import {n}.{i}" for i in range(20)]
-            report.latencies_ms.append((time.perf_counter() - started) * 1000)
+            _took(report, "import" if n % 2 == 0 else "expire_approvals", started)
         except Exception as exc:
-            _failure(report, exc)
+            _failure(report, exc, "import" if n % 2 == 0 else "expire_approvals", started)
         time.sleep(0.2)
     queue.put(report)
 

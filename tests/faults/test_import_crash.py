@@ -17,6 +17,8 @@ from sqlalchemy import Engine, func, select
 from app.db import dispose_engine, read_session
 from app.models import AuditLog, Post, PostVariant
 
+pytestmark = pytest.mark.slow  # child processes: several seconds each
+
 CHANNELS = ["warisan-x", "warisan-facebook", "warisan-linkedin"]
 
 

@@ -17,6 +17,8 @@ from app.models.enums import JobStatus
 from app.models.metrics import MetricRollup, RollupDirtyDay
 from app.services.rollups import month_start, week_start
 
+pytestmark = pytest.mark.slow  # child processes: several seconds each
+
 
 def _touch(db: Engine) -> tuple[int, list[date]]:
     """Change a channel's impressions on four recent days (as a metrics import would)."""

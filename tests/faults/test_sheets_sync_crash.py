@@ -33,6 +33,8 @@ from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings
 from app.sheets.sync import sync_bindings
 
+pytestmark = pytest.mark.slow  # child processes: several seconds each
+
 KEY = "1FaultsFaultsFaultsFaultsFaults0123456789"
 EDITOR = "farah.aziz@kopi.example"
 SA_EMAIL = "socialops-faults@test-project.iam.gserviceaccount.com"

@@ -276,6 +276,14 @@ def section(results: list[LoadResult], started: datetime) -> str:
     return "\n".join(lines)
 
 
+def current_section(path: Path) -> str:
+    """The load-test section RESULTS.md holds now ('' if none), for a writer of the rest of the file
+    to carry over (the load test runs on its own: two stores, two minutes)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = re.search(re.escape(START) + ".*?" + re.escape(END), old, re.S)
+    return found.group(0) if found else ""
+
+
 def write_section(path: Path, body: str) -> None:
     """Replace the load-test section of RESULTS.md (or add it at the end), keeping everything else."""
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"

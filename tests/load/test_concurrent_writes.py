@@ -17,7 +17,7 @@ from app.services import composer, users
 from app.services.composer import PostDraft
 from app.services.errors import Conflict
 from app.services.post_detail import load_post
-from benchmarks.load_test import END, START, LoadResult, run_load, section, write_section
+from benchmarks.load_test import END, START, LoadResult, current_section, run_load, section, write_section
 
 
 def test_concurrent_editors_and_a_job_lose_nothing(databases, demo_template) -> None:  # type: ignore[no-untyped-def]
@@ -69,3 +69,4 @@ def test_the_results_section_is_replaced_and_the_rest_of_the_file_kept(tmp_path:
     assert text.count(START) == text.count(END) == 1
     assert "| sqlite | 10 + 2, 60 s | 1,000 | 5.0 ms | 40.0 ms | 90.0 ms |" in text
     assert "| postgresql |" in text
+    assert current_section(path) == text[text.index(START) :].rstrip("\n")

@@ -27,6 +27,7 @@ from app.ui.actions import finish, show_flash
 from app.ui.components import page_header, table
 from app.ui.context import page_context
 from app.ui.labels import Labels
+from app.ui.metrics_import import metrics_import_section
 from app.ui.text import plain
 
 REPORT_KEY = "bulk_report"  # (file id, ImportReport) of the last check or import
@@ -85,7 +86,7 @@ def export_file(
         )
 
 
-import_tab, export_tab = st.tabs(["Import posts", "Export calendar"])
+import_tab, export_tab, metrics_tab = st.tabs(["Import posts", "Export calendar", "Import metrics"])
 
 with import_tab:
     left, right = st.columns(2)
@@ -237,3 +238,6 @@ with export_tab:
     st.caption(
         "CSV: one row per post variant, times in UTC and in the brand's time zone. ICS: one event per variant, for Google Calendar or Outlook."
     )
+
+with metrics_tab:
+    metrics_import_section(ctx)

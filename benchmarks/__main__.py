@@ -110,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     sheets_sync.main(["--rows", "5000"])
     print("\n== health banner (a year of job runs)", flush=True)
     health_banner.main([])
+    print("\n== rollups (one new day vs a full rebuild) and analytics export import", flush=True)
+    from benchmarks import metrics_import, rollups
+
+    rollups.main(["--database-url", url])
+    metrics_import.main([])
 
     write_results(Path(args.out), args.scale, list(RECORDED), started)
     print(f"\nresults written to {args.out}")

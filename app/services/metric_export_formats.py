@@ -383,8 +383,10 @@ def _match(headers: list[str], candidates: tuple[ExportFormat, ...]) -> ExportFo
 
 
 def _is_totals(cells: list[str]) -> bool:
-    first = next((c.strip() for c in cells if c.strip()), "")
-    return norm(first) in TOTAL_WORDS
+    for c in cells:
+        if c.strip():
+            return c.strip().lower() in TOTAL_WORDS
+    return False
 
 
 def read_export(

@@ -40,6 +40,17 @@ _DAY_FIRST = re.compile(
 )
 
 
+_PLAIN_INT = re.compile(r"\d{1,15}")
+_PLAIN_DEC = re.compile(r"\d{1,12}(\.\d{1,4})?")
+_ABBREV = re.compile(r"\d\s*[kmb]$", re.IGNORECASE)
+_DIGITS = re.compile(r"[\d.,]+")
+_COMMA_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.0+)?|\d+(\.0+)?")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+(,0+)?")
+_COMMA_ZERO = re.compile(r"\d+,0+")
+_CURRENCY = re.compile(r"[A-Za-z$€£¥₹₫฿₱]|RM|Rp")
+_MARKS = re.compile(r"[.,]")
+
+
 class CellError(ValueError):
     """Why a cell could not be read; the importer adds the row and column."""
 
@@ -52,22 +63,24 @@ def parse_count(text: str, *, signed: bool = False) -> int | None:
     """A whole number as exports write it; None for a blank. Counts have no fractions, so "1.234" is
     one thousand two hundred and thirty-four (dot as thousands separator), never 1.234."""
     raw = text.strip()
+    if _PLAIN_INT.fullmatch(raw):  # most cells: no separators, nothing to decide
+        return int(raw)
     if raw.lower() in BLANKS:
         return None
     if raw.endswith("%"):
         raise CellError("a percentage where a count was expected")
-    if re.search(r"\d\s*[kmb]$", raw, re.IGNORECASE):
+    if _ABBREV.search(raw):
         raise CellError("an abbreviated number (1.2K): export the full figures")
     s = _SPACES.sub("", raw)
     negative = s.startswith("-") or (s.startswith("(") and s.endswith(")"))
     s = s.strip("()").lstrip("+-")
-    if not s or not re.fullmatch(r"[\d.,]+", s):
+    if not s or not _DIGITS.fullmatch(s):
         raise CellError("not a number")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.0+)?", s) or re.fullmatch(r"\d+(\.0+)?", s):
+    if _COMMA_THOUSANDS.fullmatch(s):
         value = int(s.replace(",", "").split(".")[0])
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+(,0+)?", s):
+    elif _DOT_THOUSANDS.fullmatch(s):
         value = int(s.split(",")[0].replace(".", ""))
-    elif re.fullmatch(r"\d+,0+", s):
+    elif _COMMA_ZERO.fullmatch(s):
         value = int(s.split(",")[0])
     else:
         raise CellError("not a whole number")
@@ -81,13 +94,15 @@ def parse_count(text: str, *, signed: bool = False) -> int | None:
 def parse_money(text: str) -> Decimal | None:
     """An amount such as "1,234.50", "$1 234,50", "IDR 150.000" or "1.234,50 €"; None for a blank."""
     raw = text.strip()
+    if _PLAIN_DEC.fullmatch(raw):
+        return Decimal(raw)
     if raw.lower() in BLANKS:
         return None
-    s = re.sub(r"[A-Za-z$€£¥₹₫฿₱]|RM|Rp", "", raw)
+    s = _CURRENCY.sub("", raw)
     s = _SPACES.sub("", s)
     negative = s.startswith("-")
     s = s.lstrip("+-")
-    if not re.fullmatch(r"[\d.,]+", s or "x"):
+    if not _DIGITS.fullmatch(s or "x"):
         raise CellError("not an amount")
     last_dot, last_comma = s.rfind("."), s.rfind(",")
     dec = ""
@@ -101,9 +116,9 @@ def parse_money(text: str) -> Decimal | None:
             dec = mark
     if dec:
         whole, _, frac = s.rpartition(dec)
-        s = re.sub(r"[.,]", "", whole) + "." + frac
+        s = _MARKS.sub("", whole) + "." + frac
     else:
-        s = re.sub(r"[.,]", "", s)
+        s = _MARKS.sub("", s)
     try:
         value = Decimal(s)
     except InvalidOperation:

@@ -396,14 +396,15 @@ def compare_conversions(
     session: Session, brand: Brand, source: str, plan: dict[str, dict[str, Any]], report: Any
 ) -> Writer:
     c = Conversion
+    # One pass over the brand's conversions of this source: cheaper than thousands of IN lists, and the
+    # brand's conversions are what any export of it is compared with anyway.
     existing: dict[str, tuple[int, dict[str, Any]]] = {}
-    ids = list(plan)
-    for i in range(0, len(ids), CHUNK):
-        for cid, ext, *vals in session.execute(
-            select(c.id, c.external_id, *[getattr(c, k) for k in CONV_FIELDS]).where(
-                c.brand_id == brand.id, c.source == source, c.external_id.in_(ids[i : i + CHUNK])
-            )
-        ):
+    for cid, ext, *vals in session.execute(
+        select(c.id, c.external_id, *[getattr(c, k) for k in CONV_FIELDS]).where(
+            c.brand_id == brand.id, c.source == source
+        )
+    ):
+        if ext in plan:
             existing[ext] = (cid, dict(zip(CONV_FIELDS, vals, strict=True)))
     links = {
         (t.utm_source, t.utm_medium, t.utm_campaign, t.utm_content): t.id

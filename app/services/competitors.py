@@ -170,3 +170,86 @@ def competitor_series(
     )
     df["week"] = pd.to_datetime(df["week"])
     return df
+
+
+COMPARE_COLUMNS = [
+    "who",
+    "brand",
+    "platform",
+    "latest followers",
+    "growth in period",
+    "posts",
+    "posts per week",
+    "engagements",
+    "engagement per post",
+    "mentions",
+]
+
+
+def brand_vs_competitors(
+    session: Session, actor: Actor, brand_ids: Sequence[int], start: date, end: date
+) -> pd.DataFrame:
+    """The brand's own channels (per platform, from the channel daily metrics) next to each tracked
+    competitor on the same platforms: audience, growth, posting rate, engagement per post, mentions.
+    `who` is "you" for the brand's own row."""
+    from app.models import ChannelDailyMetric
+
+    theirs = competitor_overview(session, actor, brand_ids, start, end)
+    if theirs.empty:
+        return pd.DataFrame(columns=COMPARE_COLUMNS)
+    m = ChannelDailyMetric
+    where = [m.brand_id.in_(brand_ids), m.date >= start, m.date <= end]
+    sums = session.execute(
+        select(
+            m.brand_id,
+            Channel.platform,
+            func.sum(m.follower_growth),
+            func.sum(m.posts_published),
+            func.sum(m.engagements),
+            func.sum(m.mentions),
+        )
+        .join(Channel, Channel.id == m.channel_id)
+        .where(*where)
+        .group_by(m.brand_id, Channel.platform)
+    ).all()
+    last = dict(
+        ((b, p.value), f)
+        for b, p, f in session.execute(
+            select(m.brand_id, Channel.platform, func.sum(m.followers))
+            .join(Channel, Channel.id == m.channel_id)
+            .where(*where, m.date == select(func.max(m.date)).where(*where).scalar_subquery())
+            .group_by(m.brand_id, Channel.platform)
+        )
+    )
+    names = dict(session.execute(select(Brand.id, Brand.name).where(Brand.id.in_(brand_ids))).all())
+    wanted = set(zip(theirs["brand"], theirs["platform"], strict=True))
+    weeks = ((end - start).days + 1) / 7
+
+    def num(v: object) -> float | None:
+        return float(v) if v is not None else None  # type: ignore[arg-type]
+
+    own = []
+    for b, plat, growth, posts, eng, ment in sums:
+        if (names[b], plat.value) not in wanted:
+            continue  # only platforms where a competitor is benchmarked
+        posts_f = num(posts)
+        own.append(
+            (
+                "you",
+                names[b],
+                plat.value,
+                num(last.get((b, plat.value))),
+                num(growth),
+                posts_f,
+                posts_f / weeks if posts_f is not None else None,
+                num(eng),
+                num(eng) / posts_f if posts_f and eng is not None else None,
+                num(ment),
+            )
+        )
+    mine = pd.DataFrame(own, columns=COMPARE_COLUMNS)
+    others = theirs.rename(columns={"competitor": "who"}).assign(posts_per_week=theirs["posts"] / weeks)
+    others = others.rename(columns={"posts_per_week": "posts per week"})[COMPARE_COLUMNS]
+    both = pd.concat([mine, others], ignore_index=True) if not mine.empty else others
+    both["_you"] = both["who"] != "you"
+    return both.sort_values(["brand", "platform", "_you", "who"]).drop(columns="_you").reset_index(drop=True)

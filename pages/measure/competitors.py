@@ -20,6 +20,7 @@ page_header("Competitors", ctx)
 with read_session() as session:
     overview = competitors.competitor_overview(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
     series = competitors.competitor_series(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
+    side_by_side = competitors.brand_vs_competitors(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
 
 if series.empty:
     st.info("No competitor benchmarks for this period yet.")
@@ -49,6 +50,18 @@ table(
         "share of voice": st.column_config.NumberColumn("share of voice", format="percent"),
         "engagement per post": st.column_config.NumberColumn("engagement per post", format="%.1f"),
         "growth in period": st.column_config.NumberColumn("growth in period", format="%+d"),
+    },
+)
+
+st.subheader("You and your competitors, side by side")
+st.caption("Your channels on each platform where a competitor is benchmarked, from your own daily metrics.")
+table(
+    side_by_side,
+    name="you-vs-competitors",
+    column_config={
+        "engagement per post": st.column_config.NumberColumn(format="%.0f"),
+        "posts per week": st.column_config.NumberColumn(format="%.1f"),
+        "growth in period": st.column_config.NumberColumn(format="%+d"),
     },
 )
 

@@ -126,3 +126,28 @@ def test_a_viewer_may_not_import(demo_db: Engine, warisan: int) -> None:
         viewer = load_actor(s, VIEWER)
         with pytest.raises(PermissionDenied):
             import_competitor_metrics(s, viewer, warisan, CSV, "benchmarks.csv")
+
+
+def test_side_by_side_puts_the_brand_next_to_its_competitors(demo_db: Engine, warisan: int) -> None:
+    with write_session(demo_db) as s:
+        import_competitor_metrics(s, SYSTEM, warisan, CSV, "benchmarks.csv")
+    start, end = date(2026, 11, 1), date(2026, 11, 14)
+    with read_session(demo_db) as s:
+        both = competitors.brand_vs_competitors(s, SYSTEM, [warisan], start, end)
+        from app.models import Channel, ChannelDailyMetric
+
+        own_eng = s.scalar(
+            select(func.sum(ChannelDailyMetric.engagements))
+            .join(Channel, Channel.id == ChannelDailyMetric.channel_id)
+            .where(
+                ChannelDailyMetric.brand_id == warisan,
+                Channel.platform == "instagram",
+                ChannelDailyMetric.date >= start,
+                ChannelDailyMetric.date <= end,
+            )
+        )
+    instagram = both[both["platform"] == "instagram"]
+    assert instagram.iloc[0]["who"] == "you", "the brand's own row leads its platform"
+    assert instagram.iloc[0]["engagements"] == own_eng
+    rival = instagram[instagram["who"] == "Kopi Rival"].iloc[0]
+    assert rival["posts"] == 7 and rival["posts per week"] == pytest.approx(7 / 2)

@@ -205,6 +205,8 @@ def schedule_blockers(session: Session, post: Post, now: datetime | None = None)
         out.append(f"it is {post.status.label.lower()}, not approved")
     out += _content_problems(session, post)
     for v in post.variants:
+        if v.status in _SETTLED:
+            continue  # already out (a post that failed on one channel goes again on the others only)
         ch = session.get(Channel, v.channel_id)
         if v.scheduled_at is None:
             out.append(f"the {ch.platform.label} variant has no time")

@@ -13,7 +13,7 @@ from app.connectors.base import Outgoing, PermanentError, Published, TransientEr
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ConnectorAccount, Incident, Post, SeverityLevel, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus
-from app.services import notifications, workflow
+from app.services import composer, notifications, workflow
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.permissions import Actor
 from app.services.publishing import RetryPolicy, publish_due, publish_now
@@ -191,6 +191,20 @@ def test_one_post_on_two_channels_is_published_when_both_are(empty_db: Engine, w
     assert [v.status for v in variants_of(empty_db, [post])] == [PostStatus.PUBLISHED, PostStatus.FAILED]
     # One channel out, one refused: the post shows it failed (so someone looks), the published one stays.
     assert post_status(empty_db, post) == PostStatus.FAILED
+
+    # The editor gives the refused channel a new time and schedules the post again: the channel that went
+    # out (its time now past) neither blocks that nor goes out twice.
+    published, refused = variants_of(empty_db, [post])
+    later = datetime.now(UTC) + timedelta(hours=2)
+    with write_session(empty_db) as s:
+        composer.reschedule_variant(s, world.owner, refused.id, later)
+        workflow.schedule(s, world.owner, post)
+    after = variants_of(empty_db, [post])
+    assert [v.status for v in after] == [PostStatus.PUBLISHED, PostStatus.SCHEDULED]
+    assert after[0].external_id == published.external_id and after[0].published_at == published.published_at
+    counts = publish_due(empty_db, JOB, now=later + timedelta(minutes=1), connector_for=lambda acc, ch: conn)
+    assert (counts.published, counts.failed) == (1, 0)
+    assert post_status(empty_db, post) == PostStatus.PUBLISHED
 
 
 def test_paused_workspace_brand_or_incident_publishes_nothing(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]

@@ -68,7 +68,9 @@ def _published_count(session: Session, brand_ids: Sequence[int], start: date, en
         session.scalar(
             select(func.count()).where(
                 v.brand_id.in_(brand_ids),
-                v.status == PostStatus.PUBLISHED,
+                # Wrapped so SQLite ranges over (brand, published_at) instead of scanning every published
+                # variant through the status index: 5 s → ms for 1,000 brands.
+                func.coalesce(v.status, v.status) == PostStatus.PUBLISHED,
                 v.published_at >= lo,
                 v.published_at < hi,
             )

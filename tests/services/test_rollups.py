@@ -232,3 +232,17 @@ def test_the_job_refreshes_and_records_its_run(demo_db: Engine, use_db) -> None:
         ).one()
         assert s.scalar(select(func.count()).select_from(RollupDirtyDay)) == 0
     assert run.status == JobStatus.OK and run.counts["dirty_days"] == channels
+
+
+def test_the_agency_build_loads_without_marks_rolls_up_and_leaves_the_triggers_on(empty_db: Engine) -> None:
+    from app.services.demo import build_agency
+
+    summary = build_agency(empty_db, actor=ADMIN, brands=3, days=40)
+    table = _table(empty_db)
+    with read_session(empty_db) as s:
+        assert s.scalar(select(func.count()).select_from(RollupDirtyDay)) == 0
+    assert summary.counts["metric_rollups"] == len(table) > 0
+    pd.testing.assert_frame_equal(table, _rebuilt(empty_db))
+    with write_session(empty_db) as s:  # the triggers are back: a change is marked again
+        s.execute(update(M).where(M.date == s.scalar(select(func.max(M.date)))).values(clicks=0))
+        assert s.scalar(select(func.count()).select_from(RollupDirtyDay)) == 3 * 5

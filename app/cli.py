@@ -452,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_metrics import add_metrics_commands
 
     add_metrics_commands(sub)
+    from app.cli_reports import add_report_commands
+
+    add_report_commands(sub)
     return p
 
 

@@ -69,6 +69,13 @@ JOBS: tuple[JobSpec, ...] = (
         timedelta(hours=1),
         timedelta(minutes=30),
     ),
+    JobSpec(
+        "send_reports",
+        "jobs.send_reports",
+        "produce and deliver the scheduled reports (each period once)",
+        timedelta(hours=1),
+        timedelta(hours=1),
+    ),
 )
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

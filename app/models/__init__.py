@@ -33,6 +33,7 @@ from app.models.metrics import (
 )
 from app.models.ops import AuditLog, ConnectorAccount, JobRun, ResourceAllocation
 from app.models.org import Brand, Channel, Market, Membership, User, Workspace
+from app.models.reports import ReportDelivery, ReportRule, ReportSchedule
 from app.models.sheets import SheetBinding, SheetProblem, SheetRowState
 from app.models.sops import SopRequirement, SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion
 from app.models.strategy import Campaign, ContentPillar, KpiTarget, Objective
@@ -75,6 +76,9 @@ __all__ = [
     "PostMetricSnapshot",
     "PostVariant",
     "ReplyTemplate",
+    "ReportDelivery",
+    "ReportRule",
+    "ReportSchedule",
     "ResourceAllocation",
     "RoutingRule",
     "SeverityLevel",

@@ -1,4 +1,5 @@
-"""Reports: the monthly performance summary per brand."""
+"""Reports: the monthly performance summary per brand, and a report of one brand, template and period
+rendered to PDF or XLSX (the CLI, the Reports page and the sending job all come through `produce`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, ChannelDailyMetric, PostVariant
 from app.models.enums import PostStatus
+from app.services.errors import ValidationError
 from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
+from app.services.report_data import Report, build_report
 from app.services.sql_time import time_bucket
 
 MONTHLY_COLUMNS = [
@@ -84,3 +87,36 @@ def monthly_summary(
     # A ratio of the month's sums, never an average of daily ratios.
     df["engagement rate"] = (df["engagements"] / df["impressions"].where(df["impressions"] > 0)).astype(float)
     return df.sort_values(["month", "brand"]).reset_index(drop=True)[MONTHLY_COLUMNS]
+
+
+FORMATS = ("pdf", "xlsx")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The built report as a document in `fmt` ("pdf" or "xlsx")."""
+    from app.services.report_pdf import render_pdf
+    from app.services.report_xlsx import render_xlsx
+
+    fmt = (fmt or "").strip().lower()
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "xlsx":
+        return render_xlsx(report)
+    raise ValidationError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}", field="format", value=fmt)
+
+
+def produce(
+    session: Session, actor: Actor, brand: str, template: str | None, start: date, end: date, fmt: str
+) -> tuple[Report, bytes]:
+    """Build the report and render it; the format is checked before any figure is read."""
+    if (fmt or "").strip().lower() not in FORMATS:
+        raise ValidationError(
+            f"format {fmt!r}: choose one of {', '.join(FORMATS)}", field="format", value=fmt
+        )
+    report = build_report(session, actor, brand, template, start, end)
+    return report, render(report, fmt)
+
+
+def file_name(report: Report, fmt: str) -> str:
+    """e.g. warisan-quarterly-2026-07-01-2026-09-30.pdf"""
+    return f"{report.brand_slug}-{report.template.key}-{report.start:%Y-%m-%d}-{report.end:%Y-%m-%d}.{fmt}"

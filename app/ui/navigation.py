@@ -95,6 +95,14 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/measure/reports.py", "Reports", ":material/summarize:", "Measure", (Perm.VIEW,), "reports"
     ),
     PageSpec(
+        "pages/measure/review.py",
+        "Quarterly review",
+        ":material/slideshow:",
+        "Measure",
+        (Perm.VIEW,),
+        "quarterly-review",
+    ),
+    PageSpec(
         "pages/measure/competitors.py",
         "Competitors",
         ":material/leaderboard:",

@@ -100,6 +100,7 @@ def test_list_prints_the_schedule(empty_db: Engine, use_db, capsys: pytest.Captu
         "expire_approvals",
         "sheets_sync",
         "refresh_rollups",
+        "send_reports",
     ]
     sync = next(line for line in lines if line.startswith("sync_inbox"))
     assert "5 min" in sync and "scheduled" in sync

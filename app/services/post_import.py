@@ -204,6 +204,10 @@ def import_posts(
     b = _brand(session, actor, brand)
     require(actor, Perm.CONTENT_EDIT, b.id, brand_label=b.slug)
     fingerprint = file_fingerprint(data, channel, date_order)
+    if not dry_run and session.get_bind().dialect.name == "postgresql":
+        # A retry started while the first run still works (it looked stuck) waits here and then finds
+        # its batch; on SQLite the write session's BEGIN IMMEDIATE already makes it wait.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(fingerprint[:15], 16)})
     earlier = earlier_import(session, b.id, fingerprint)
     if earlier is not None and not again and not dry_run:
         raise ValidationError(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bulkfiles import big_template
-from faultkit import kill_after, kill_when, run, timed
+from faultkit import REPO, TIMEOUT, child_env, kill_after, kill_when, run, timed
 from sqlalchemy import Engine, func, select
 
 from app.db import dispose_engine, read_session
@@ -161,3 +163,24 @@ def test_an_import_killed_at_random_moments_is_consistent_after_each_kill(
     else:
         assert final.code == 0, final.err[-2000:]
     assert len(imported(demo_db, path.name, 2000, 6000).batches) == 1
+
+
+def test_two_runs_of_one_import_at_once_land_it_once(demo_db: Engine, tmp_path: Path) -> None:
+    """A retry started while the first run still works (it looked stuck): one imports, the other
+    waits for it and is refused."""
+    path = write_file(tmp_path, 15000)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", *import_cmd(path)],
+            cwd=REPO,
+            env=child_env(demo_db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    ended = [(p.wait(timeout=TIMEOUT), p.communicate()[1]) for p in procs]
+    assert sorted(code for code, _ in ended) == [0, 1], ended
+    assert "already imported" in next(err for code, err in ended if code == 1)
+    assert len(imported(demo_db, path.name, 5000, 15000).batches) == 1

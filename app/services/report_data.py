@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime
 
 import altair as alt
 import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.models import ChannelDailyMetric
 from app.models.enums import Platform
 from app.services import (
     anomalies,
@@ -204,6 +206,18 @@ def _competitors_section(table: pd.DataFrame, own_share: pd.DataFrame) -> Sectio
     return Section("competitors", SECTION_TITLES["competitors"], headline, lines=lines[1:], table=table[keep])
 
 
+def _days_with_data(session: Session, brand_id: int, start: date, end: date) -> int:
+    m = ChannelDailyMetric
+    return int(
+        session.scalar(
+            select(func.count(func.distinct(m.date))).where(
+                m.brand_id == brand_id, m.date >= start, m.date <= end
+            )
+        )
+        or 0
+    )
+
+
 def _platform_totals(session: Session, actor: Actor, ids: list[int], start: date, end: date) -> pd.DataFrame:
     daily = overview.daily_by_platform(session, actor, ids, start, end)
     totals = daily.groupby("platform", as_index=False)[["impressions", "engagements"]].sum()
@@ -270,6 +284,8 @@ def build_report(
     values = report_insights.rule_values(kpis, progress, within, incidents, own_share)
     focus = "community" if tpl.key == "community" else "performance"
     lines = report_insights.insight_lines(kpis, plat, found, within, incidents, focus=focus)
+    note = report_insights.coverage_note(_days_with_data(session, b.id, *prev), prev)
+    lines[1:1] = [note] if note else []
     sections["insights"] = Section("insights", SECTION_TITLES["insights"], lines[0], lines=lines[1:])
     recs = report_rules.recommend(session, b.id, values)
     sections["recommendations"] = Section(

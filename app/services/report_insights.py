@@ -5,6 +5,7 @@ the report already read."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
@@ -147,6 +148,18 @@ def insight_lines(
     if not lines:
         lines.append(f"No headline figure moved {NOTABLE:.0%} or more against the previous period.")
     return lines
+
+
+def coverage_note(days_with_data: int, prev: tuple[date, date]) -> str | None:
+    """A warning when the previous period is only partly covered by data (history starts inside it):
+    every change against it then overstates growth."""
+    length = (prev[1] - prev[0]).days + 1
+    if days_with_data >= 0.9 * length:
+        return None
+    return (
+        f"The previous period ({prev[0]:%d %b} – {prev[1]:%d %b %Y}) has channel data for only "
+        f"{days_with_data} of {length} days, so changes against it overstate growth."
+    )
 
 
 def rule_values(

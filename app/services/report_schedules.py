@@ -204,9 +204,12 @@ def release_unconfirmed(session: Session, actor: Actor, delivery_id: int) -> Non
         )
     audit.record(
         session, actor, "resend", "report_delivery", delivery.id, label=schedule.audience,
-        brand_id=schedule.brand_id, before={"status": delivery.status.value},
+        brand_id=schedule.brand_id, before={"status": delivery.status.value}, after={"status": "failed"},
     )  # fmt: skip
-    session.delete(delivery)
+    # As a failed delivery it is retried by the next run, under the same Message-ID: should the first
+    # copy have arrived after all, mail systems that dedupe by Message-ID drop the second.
+    delivery.status = DeliveryStatus.FAILED
+    delivery.error = f"released for sending again by {actor.email}"
     session.flush()
 
 

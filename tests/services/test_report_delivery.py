@@ -6,9 +6,13 @@ need REPORTS_MANAGE and are audited."""
 from __future__ import annotations
 
 import email
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
 
 from app.db import read_session, write_session
+from app.faults import CRASH_EXIT_CODE
 from app.models import AuditLog, ReportDelivery, ReportSchedule
 from app.models.reports import DeliveryStatus
 from app.services import report_schedules
@@ -30,6 +35,7 @@ from jobs import send_reports
 MANAGER = "mei.lim@kopi.example"
 EDITOR = "farah.aziz@kopi.example"
 JOB = Actor.system("job:send_reports")
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _Inbox:
@@ -118,6 +124,7 @@ def test_job_mails_the_pdf_once_per_period_even_after_a_crash(
         report_schedules.release_unconfirmed(s, manager, d.id)
     assert send_due(demo_db, JOB)["sent"] == 1
     assert len(inbox.messages) == 2
+    assert inbox.messages[1]["Message-ID"] == inbox.messages[0]["Message-ID"]
 
 
 def test_unreachable_server_fails_then_the_next_run_sends(demo_db: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
@@ -194,3 +201,37 @@ def test_last_complete_period() -> None:
     assert last_complete_period("monthly", wed) == (date(2026, 10, 1), date(2026, 10, 31))
     assert last_complete_period("quarterly", wed) == (date(2026, 7, 1), date(2026, 9, 30))
     assert last_complete_period("quarterly", date(2026, 1, 5)) == (date(2025, 10, 1), date(2025, 12, 31))
+
+
+def test_a_job_killed_after_the_mail_left_never_mails_it_again(demo_db: Engine, smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, port = smtp
+    with read_session(demo_db) as s:
+        manager = load_actor(s, MANAGER)
+    _mailed(manager, demo_db)
+    env = {
+        "DATABASE_URL": demo_db.url.render_as_string(hide_password=False),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SOCIALOPS_SMTP_HOST": "127.0.0.1",
+        "SOCIALOPS_SMTP_PORT": str(port),
+        "SOCIALOPS_SMTP_STARTTLS": "false",
+        "SOCIALOPS_SMTP_USERNAME": "reports",
+        "SOCIALOPS_SMTP_PASSWORD": "s3cret",
+    }
+
+    def job(**extra: str) -> int:
+        run = subprocess.run([sys.executable, "-m", "jobs.send_reports"], env=env | extra, cwd=REPO,
+                             capture_output=True, text=True, timeout=180)  # fmt: skip
+        return run.returncode
+
+    assert job(SOCIALOPS_FAULT="report.after_send") == CRASH_EXIT_CODE
+    assert len(inbox.messages) == 1
+    with read_session(demo_db) as s:
+        assert s.scalars(select(ReportDelivery.status)).one() == DeliveryStatus.SENDING
+    assert job() == 0, "a run straight after: the claim may still be in flight, so hands off"
+    assert len(inbox.messages) == 1
+    with write_session(demo_db) as s:
+        s.execute(update(ReportDelivery).values(claimed_at=datetime.now(UTC) - timedelta(hours=1)))
+    assert job() == 0
+    assert len(inbox.messages) == 1, "never mailed twice"
+    with read_session(demo_db) as s:
+        assert s.scalars(select(ReportDelivery.status)).one() == DeliveryStatus.UNCONFIRMED

@@ -120,3 +120,16 @@ def test_insight_names_the_change_its_numbers_and_the_platform_behind_it() -> No
     assert values["engagement_rate_change"] == pytest.approx(18.06, abs=0.01)
     assert values["within_sla"] == pytest.approx(80.0)
     assert values["clicks_change"] == pytest.approx(2.04, abs=0.01)
+
+
+def test_a_partly_covered_previous_period_is_called_out() -> None:
+    from datetime import date
+
+    from app.services.report_insights import coverage_note
+
+    prev = (date(2026, 4, 1), date(2026, 6, 30))
+    assert coverage_note(91, prev) is None
+    assert coverage_note(33, prev) == (
+        "The previous period (01 Apr – 30 Jun 2026) has channel data for only 33 of 91 days, "
+        "so changes against it overstate growth."
+    )

@@ -17,6 +17,7 @@ from app.models.content import (
     variant_assets,
 )
 from app.models.crisis import Incident, IncidentEvent, NotificationChain, NotificationStep, SeverityLevel
+from app.models.dashboards import AnomalySetting
 from app.models.metrics import (
     CHANNEL_BASE_METRICS,
     POST_BASE_METRICS,
@@ -41,6 +42,7 @@ from app.models.strategy import Campaign, ContentPillar, KpiTarget, Objective
 __all__ = [
     "CHANNEL_BASE_METRICS",
     "POST_BASE_METRICS",
+    "AnomalySetting",
     "ApprovalDecision",
     "ApprovalFlow",
     "ApprovalRequest",

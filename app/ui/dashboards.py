@@ -12,9 +12,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app.db import get_engine, read_session
+from app.services import anomalies, anomaly_settings, dashboards, kpi_targets, overview
 from app.services.dashboard_series import KPI_LABELS, Scope
 from app.services.dashboards import FilterOptions
 from app.services.forecasts import Forecast
+from app.services.permissions import Actor
 from app.ui.context import PageContext
 from app.ui.labels import Labels
 
@@ -27,6 +30,8 @@ STATUS_COLORS = {
     "no data": "#BAB0AC",
 }
 ANNOTATION_COLORS = {"campaign": "#4C78A8", "incident": "#E45756", "anomaly": "#F58518"}
+EXEC_KPIS = ("impressions", "engagements", "engagement_rate", "clicks")
+CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -256,4 +261,79 @@ def normalised_bars(platforms: pd.DataFrame, metric: str) -> alt.Chart:
             tooltip=["platform:N", alt.Tooltip(f"{metric}:Q", format=".2%" if pct else ",.1f"), "channels:Q"],
         )
         .properties(height=max(140, 30 * len(platforms)))
+    )
+
+
+def _who(actor: Actor) -> tuple:
+    return (actor.email, actor.workspace_role, tuple(sorted(actor.brand_roles.items())))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Reading the period…")
+def _executive(
+    db: str,
+    who: tuple,
+    brand_ids: tuple[int, ...],
+    scope_key: tuple,
+    campaign_ids: tuple[int, ...],
+    pillar_ids: tuple[int, ...],
+    start: date,
+    end: date,
+    _actor: Actor,
+) -> dict:
+    # Keyed on the store, the person's roles and small arguments; the Actor rides along unhashed.
+    scope = Scope(*scope_key)
+    posts = {
+        "channel_ids": scope.channel_ids,
+        "platforms": scope.platforms,
+        "campaign_ids": campaign_ids,
+        "pillar_ids": pillar_ids,
+    }
+    with read_session() as session:
+        return {
+            "kpis": overview.headline_kpis(session, _actor, brand_ids, start, end),
+            "progress": kpi_targets.target_progress(session, _actor, brand_ids, end),
+            "anomalies": anomalies.find_anomalies(
+                session,
+                _actor,
+                scope,
+                start,
+                end,
+                kpis=EXEC_KPIS,
+                limit=8,
+                sensitivity=anomaly_settings.sensitivity_for(session, brand_ids),
+            ),
+            "platforms": dashboards.platform_comparison(session, _actor, scope, start, end),
+            "best": overview.top_posts(session, _actor, brand_ids, start, end, **posts),
+            "worst": overview.top_posts(session, _actor, brand_ids, start, end, bottom=True, **posts),
+        }
+
+
+def executive_data(ctx: PageContext, f: DashboardFilter) -> dict:
+    """The Executive view's plain data (KPIs, target progress, anomalies, platforms, top and bottom
+    posts), cached a few minutes per store, person, scope and period: for all brands of a large agency
+    it is seconds of reading, and a shared screen reruns the page often."""
+    s = f.scope
+    return _executive(
+        get_engine().url.render_as_string(hide_password=True),
+        _who(ctx.actor),
+        ctx.brand_ids,
+        (s.brand_ids, s.channel_ids, s.platforms, s.market_ids),
+        f.campaign_ids,
+        f.pillar_ids,
+        f.start,
+        f.end,
+        ctx.actor,
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _options(db: str, who: tuple, brand_ids: tuple[int, ...], _actor: Actor) -> FilterOptions:
+    with read_session() as session:
+        return dashboards.filter_options(session, _actor, brand_ids)
+
+
+def filter_options(ctx: PageContext) -> FilterOptions:
+    """The filter bar's choices for the brands in view, cached like the data they filter."""
+    return _options(
+        get_engine().url.render_as_string(hide_password=True), _who(ctx.actor), ctx.brand_ids, ctx.actor
     )

@@ -8,14 +8,16 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app.db import get_engine, read_session
-from app.services import anomalies, forecasts, kpi_targets
+from app.db import get_engine, read_session, write_session
+from app.services import anomalies, anomaly_settings, forecasts, kpi_targets
 from app.services.dashboard_series import KPI_LABELS, Scope
-from app.services.permissions import Actor
+from app.services.errors import ServiceError
+from app.services.permissions import Actor, Perm
 from app.ui import dashboards as dash
 from app.ui.components import table
 from app.ui.context import PageContext
 from app.ui.labels import Labels
+from app.ui.text import plain
 
 SENSITIVITY_LABELS = {
     "low": "Low: only the wildest days",
@@ -50,11 +52,13 @@ def progress_panel(ctx: PageContext) -> None:
 
 
 def anomalies_panel(ctx: PageContext) -> None:
+    with read_session() as session:
+        stored = anomaly_settings.sensitivity_for(session, ctx.brand_ids)
     left, right = st.columns([1, 2])
     sensitivity = left.selectbox(
         "Sensitivity",
         list(SENSITIVITY_LABELS),
-        index=1,
+        index=list(SENSITIVITY_LABELS).index(stored),
         format_func=Labels(SENSITIVITY_LABELS),
         key="kpi_anomaly_sensitivity",
         help="How far from the usual range for that weekday a day must be: low 4.5, normal 3.5, "
@@ -78,6 +82,7 @@ def anomalies_panel(ctx: PageContext) -> None:
             kpis=kpis,
             limit=60,
         )
+    _save_sensitivity(ctx, sensitivity, stored)
     st.caption(
         "Expected range: the median of the same weekday over the six weeks before, ± the robust spread. "
         "The likely cause names the channels (or brands) that moved most and the posts of the day."
@@ -87,6 +92,25 @@ def anomalies_panel(ctx: PageContext) -> None:
         name="kpi-anomalies",
         column_config={"likely cause": st.column_config.TextColumn(width="large")},
     )
+
+
+def _save_sensitivity(ctx: PageContext, chosen: str, stored: str) -> None:
+    """A brand's KPI editors keep the chosen sensitivity as the brand's; admins, with All brands, as the
+    workspace default. The Overview's unusual days use it."""
+    brand_id = ctx.brand.id if ctx.brand else None
+    allowed = ctx.actor.can(Perm.KPI_EDIT, brand_id) if brand_id else ctx.actor.can(Perm.ADMIN)
+    if not allowed or chosen == stored:
+        return
+    whose = f"{ctx.brand.name}'s" if ctx.brand else "the workspace's default"
+    if st.button(f"Keep “{chosen}” as {whose} sensitivity", key="kpi_anomaly_save"):
+        try:
+            with write_session() as session:
+                anomaly_settings.set_sensitivity(session, ctx.actor, chosen, brand_id)
+        except ServiceError as exc:
+            st.error(plain(str(exc)))
+        else:
+            st.cache_data.clear()
+            st.success(f"Saved: {chosen}.")
 
 
 @st.cache_data(ttl=600, show_spinner="Fitting the forecast…")

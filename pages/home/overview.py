@@ -5,7 +5,7 @@ platforms compared on normalised metrics; and the KPI series with campaigns, inc
 import streamlit as st
 
 from app.db import read_session
-from app.services import anomalies, dashboards, insights, kpi_targets, overview
+from app.services import anomalies, anomaly_settings, dashboards, insights, overview
 from app.services.dashboard_series import KPI_LABELS, daily_totals
 from app.services.periods import previous_range
 from app.ui import dashboards as dash
@@ -21,7 +21,6 @@ VIEWS = {
     "platforms": "Compare platforms",
     "trends": "Trends",
 }
-EXEC_KPIS = ("impressions", "engagements", "engagement_rate", "clicks")
 POST_COLUMNS = {
     "engagement_rate": st.column_config.NumberColumn("engagement rate", format="percent"),
     "published": st.column_config.DatetimeColumn("published", format="D MMM YYYY, HH:mm"),
@@ -35,23 +34,16 @@ view = st.segmented_control(
 )
 
 with read_session() as session:
-    options = dashboards.filter_options(session, ctx.actor, ctx.brand_ids)
+    options = dash.filter_options(ctx)
     f = dash.filter_bar(ctx, options, "overview")
     for note in f.notes:
         st.caption(plain(note))
     prev_start, prev_end = previous_range(f.start, f.end)
 
     if view == "executive":
-        kpis = overview.headline_kpis(session, ctx.actor, ctx.brand_ids, f.start, f.end)
-        progress = kpi_targets.target_progress(session, ctx.actor, ctx.brand_ids, f.end)
-        unusual = anomalies.find_anomalies(
-            session, ctx.actor, f.scope, f.start, f.end, kpis=EXEC_KPIS, limit=8
-        )
-        compared = dashboards.platform_comparison(session, ctx.actor, f.scope, f.start, f.end)
-        best = overview.top_posts(session, ctx.actor, ctx.brand_ids, f.start, f.end, **f.post_filters)
-        worst = overview.top_posts(
-            session, ctx.actor, ctx.brand_ids, f.start, f.end, bottom=True, **f.post_filters
-        )
+        data = dash.executive_data(ctx, f)
+        kpis, progress, unusual = data["kpis"], data["progress"], data["anomalies"]
+        compared, best, worst = data["platforms"], data["best"], data["worst"]
 
         kpi_tiles(kpis, compared_with=(prev_start, prev_end))
         st.subheader("Targets: progress and forecast to period end")
@@ -173,7 +165,10 @@ with read_session() as session:
             key="overview_trend_kpi",
         )
         daily = daily_totals(session, f.scope, f.start, f.end)
-        unusual = anomalies.find_anomalies(session, ctx.actor, f.scope, f.start, f.end, kpis=(kpi,), limit=20)
+        sensitivity = anomaly_settings.sensitivity_for(session, ctx.brand_ids)
+        unusual = anomalies.find_anomalies(
+            session, ctx.actor, f.scope, f.start, f.end, kpis=(kpi,), limit=20, sensitivity=sensitivity
+        )
         marks = dashboards.annotations(
             session, ctx.actor, ctx.brand_ids, f.start, f.end, campaign_ids=f.campaign_ids
         )

@@ -160,3 +160,20 @@ def test_competitors_page_shows_benchmarks_and_share_of_voice(app_db: Engine, em
     # Only managers (who may edit benchmarks) see the import.
     importing = any("Import competitor benchmarks" in e.label for e in at.expander)
     assert importing == (email == MANAGER)
+
+
+def test_a_manager_keeps_a_sensitivity_for_the_brand(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    from app.services import anomaly_settings
+
+    use_db(demo_db)
+    at = _open(MANAGER, KPIS)
+    at.selectbox(key="kpi_anomaly_sensitivity").set_value("high").run()
+    at.button(key="kpi_anomaly_save").click().run()
+    assert_page_ok(at, "KPIs")
+    with read_session(demo_db) as s:
+        warisan = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+        assert anomaly_settings.sensitivity_for(s, [warisan]) == "high"
+    editor = _open(EDITOR, KPIS)
+    assert editor.selectbox(key="kpi_anomaly_sensitivity").value == "high"
+    editor.selectbox(key="kpi_anomaly_sensitivity").set_value("low").run()
+    assert not [b for b in editor.button if b.key == "kpi_anomaly_save"], "editors may not set targets' rules"

@@ -33,8 +33,11 @@ with database_unavailable_stops_here():
         brands = list_brands(session, actor)
 assert ws is not None  # ensure_database made one
 
-# Shared filters first, then st.navigation (Streamlit's pattern for widgets every page uses): the
-# brand in a shared link (?brand=) is read before the navigation settles the page.
+# st.navigation before the shared sidebar widgets: on the first run after a server start, widgets
+# made before it get other ids than on every later run (Streamlit 1.67), so the first person's first
+# click on them was lost (Sign out needed two clicks, a brand change snapped back). Query parameters
+# (?brand=) read the same after it.
+navigation = build_navigation(actor)
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
@@ -45,7 +48,6 @@ with st.sidebar:
     if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
         st.logout()
 
-navigation = build_navigation(actor)
 notifications_sidebar(actor)
 ctx = PageContext(
     actor=actor,

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+PAGE_TIMES = pytest.StashKey[list[tuple[str, str, float]]]()
+
+
+@pytest.fixture(scope="session")
+def page_times(pytestconfig: pytest.Config) -> list[tuple[str, str, float]]:
+    """(role, page, seconds from click to run over) of every page a test opened; the slowest are listed
+    at the end of the run."""
+    return pytestconfig.stash.setdefault(PAGE_TIMES, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    times = config.stash.get(PAGE_TIMES, [])
+    if not times:
+        return
+    slowest = sorted(times, key=lambda t: -t[2])[:8]
+    terminalreporter.write_sep("-", f"slowest pages, click to run over ({len(times)} opened)")
+    for role, title, seconds in slowest:
+        terminalreporter.write_line(f"{seconds:6.2f} s  {title} ({role})")
 
 
 def _failed(request: pytest.FixtureRequest) -> bool:
@@ -82,7 +103,8 @@ def browser(chromium_path: Path) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a running oidc-provider-mock that knows the editor, the approver and the manager."""
+    """Base URL of a running oidc-provider-mock that knows the demo person of every role, and someone with
+    an unverified address (e2ekit.PEOPLE)."""
     folder = tmp_path_factory.mktemp("oidc")
     port = free_port()
     claims = [
@@ -90,7 +112,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for p in PEOPLE
         for arg in (
             "--user-claims",
-            json.dumps({"sub": p.sub, "email": p.email, "email_verified": True, "name": p.name}),
+            json.dumps({"sub": p.sub, "email": p.email, "email_verified": p.email_verified, "name": p.name}),
         )
     ]
     exe = shutil.which("oidc-provider-mock") or str(Path(sys.executable).parent / "oidc-provider-mock")
@@ -110,16 +132,14 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop(proc)
 
 
-@pytest.fixture
-def app_server(
-    request: pytest.FixtureRequest, demo_db: Engine, oidc_provider: str, tmp_path: Path
-) -> Iterator[RunningApp]:
-    """`streamlit run streamlit_app.py` on a copy of the demo workspace, signing in through the provider.
+@contextmanager
+def serve_app(folder: Path, database_url: str, oidc_provider: str) -> Iterator[RunningApp]:
+    """`streamlit run streamlit_app.py` on `database_url`, signing in through the provider; stopped by
+    its PID on exit.
 
-    The working folder is a tmp one: Streamlit reads `.streamlit/secrets.toml` (the [auth] section) and
+    The working folder is `folder`: Streamlit reads `.streamlit/secrets.toml` (the [auth] section) and
     `.streamlit/config.toml` from there. 127.0.0.1 everywhere, or the browser drops the auth cookie."""
     port = free_port()
-    folder = tmp_path / "app"
     (folder / ".streamlit").mkdir(parents=True)
     (folder / "data").mkdir()
     shutil.copy(REPO / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
@@ -133,7 +153,6 @@ def app_server(
         f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    database_url = demo_db.url.render_as_string(hide_password=False)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -168,8 +187,58 @@ def app_server(
         yield RunningApp(url, database_url, folder, log)
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def app_server(
+    request: pytest.FixtureRequest, demo_db: Engine, oidc_provider: str, tmp_path: Path
+) -> Iterator[RunningApp]:
+    """The app on this test's own copy of the demo workspace (for journeys that write)."""
+    database_url = demo_db.url.render_as_string(hide_password=False)
+    with serve_app(tmp_path / "app", database_url, oidc_provider) as app:
+        try:
+            yield app
+        finally:
+            if _failed(request):
+                print(tail(app.log, 80))
+
+
+@pytest.fixture(scope="session")
+def _shared_app_server(
+    databases: Any, demo_template: str, oidc_provider: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningApp]:
+    database_url = databases.new(template=demo_template)
+    try:
+        with serve_app(tmp_path_factory.mktemp("shared-app"), database_url, oidc_provider) as app:
+            yield app
+    finally:
+        databases.drop(database_url)
+
+
+@pytest.fixture
+def shared_app(request: pytest.FixtureRequest, _shared_app_server: RunningApp) -> Iterator[RunningApp]:
+    """One app server for the journeys that only look (the smoke tour, sign-in and out): started once
+    per session on its own copy of the demo workspace, so every role's pass costs no server start.
+    A test that writes uses `app_server` instead."""
+    try:
+        yield _shared_app_server
+    finally:
         if _failed(request):
-            print(tail(log, 80))
+            print(tail(_shared_app_server.log, 80))
+
+
+@pytest.fixture
+def fresh_app(
+    request: pytest.FixtureRequest, _shared_app_server: RunningApp, oidc_provider: str, tmp_path: Path
+) -> Iterator[RunningApp]:
+    """A server started for this test alone, on the shared app's workspace (nothing is written): for
+    what only happens first after a server start."""
+    with serve_app(tmp_path / "app", _shared_app_server.database_url, oidc_provider) as app:
+        try:
+            yield app
+        finally:
+            if _failed(request):
+                print(tail(app.log, 80))
 
 
 @pytest.fixture
@@ -181,9 +250,10 @@ def new_context(
     Playwright trace are kept under tests/.artifacts/e2e/ (`playwright show-trace FILE`)."""
     contexts: list[tuple[str, Any]] = []
 
-    def _new(who: str) -> Any:
+    def _new(who: str, viewport: tuple[int, int] = (1400, 1800)) -> Any:
         # Tall enough that a screenshot shows most of a page (Streamlit scrolls inside its own pane).
-        context = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="en-GB")
+        width, height = viewport
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
         # No network here: the provider's page links a CDN stylesheet; refuse it at once.
         context.route("http*://cdn.jsdelivr.net/**", lambda route: route.abort())
         context.set_default_timeout(PAGE_TIMEOUT_MS)

@@ -27,12 +27,19 @@ class Person:
     sub: str
     email: str
     name: str
+    email_verified: bool = True
 
 
+# One demo person per role (app/services/demo/people.py); the provider knows them all.
+VIEWER = Person("jon", "jon.lee@kopi.example", "Jonathan Lee")  # viewer, workspace-wide
 EDITOR = Person("farah", "farah.aziz@kopi.example", "Farah Aziz")  # editor, workspace-wide
 APPROVER = Person("rachel", "rachel.ng@kopi.example", "Rachel Ng")  # approver on warisan only
+COMMUNITY_MANAGER = Person("weiling", "weiling.chua@kopi.example", "Wei Ling Chua")  # workspace-wide
 MANAGER = Person("mei", "mei.lim@kopi.example", "Mei Lim")  # manager, workspace-wide
-PEOPLE = (EDITOR, APPROVER, MANAGER)
+ADMIN = Person("daniel", "admin@kopi.example", "Daniel Tan")  # admin
+# Someone whose provider has not verified the address they claim: the admin's. They must get no role.
+UNVERIFIED = Person("unverified", ADMIN.email, "Not Daniel", email_verified=False)
+PEOPLE = (VIEWER, EDITOR, APPROVER, COMMUNITY_MANAGER, MANAGER, ADMIN, UNVERIFIED)
 
 
 @dataclass(frozen=True)

@@ -385,6 +385,8 @@ def check_conversions(
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a == b:  # the usual case: aware datetimes and Decimals compare by value
+        return True
     if isinstance(a, datetime) and isinstance(b, datetime):
         return a.astimezone(UTC) == b.astimezone(UTC)
     if isinstance(a, Decimal) or isinstance(b, Decimal):

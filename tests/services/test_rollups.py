@@ -246,3 +246,26 @@ def test_the_agency_build_loads_without_marks_rolls_up_and_leaves_the_triggers_o
     with write_session(empty_db) as s:  # the triggers are back: a change is marked again
         s.execute(update(M).where(M.date == s.scalar(select(func.max(M.date)))).values(clicks=0))
         assert s.scalar(select(func.count()).select_from(RollupDirtyDay)) == 3 * 5
+
+
+def test_a_write_committed_during_a_refresh_is_refreshed_next_time(demo_db: Engine) -> None:
+    """Two real transactions: the refresh has read the marks when another session changes a marked day
+    and commits. The refresh must not clear that newer mark (PostgreSQL lets both run at once; SQLite's
+    write lock makes the second wait, so there the interleaving cannot happen)."""
+    if demo_db.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: a refresh holds the write lock from its first statement")
+    from sqlalchemy.orm import Session
+
+    day = _last_day(demo_db)
+    with write_session(demo_db) as s:
+        s.execute(update(M).where(M.date == day).values(clicks=1))
+    with Session(demo_db) as refresh_tx:
+        seen = rollups._dirty(refresh_tx)
+        with write_session(demo_db) as other:
+            channel = other.scalar(select(M.channel_id).where(M.date == day).limit(1))
+            other.execute(update(M).where(M.date == day, M.channel_id == channel).values(clicks=99))
+        rollups._clear(refresh_tx, seen)
+        refresh_tx.commit()
+    with read_session(demo_db) as s:
+        left = s.execute(select(RollupDirtyDay.channel_id, RollupDirtyDay.date)).all()
+    assert left == [(channel, day)]

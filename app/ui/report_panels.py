@@ -164,24 +164,33 @@ def schedules_panel(ctx: PageContext) -> None:
 RULE_COLUMNS = ["id", "name", "brand", "expression", "operator", "threshold", "text", "priority", "active"]
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def _text(value: object) -> str:
+    return "" if _blank(value) else str(value).strip()
+
+
 def rules_from_editor(frame: pd.DataFrame) -> list[RuleRow]:
-    """The edited table as rule rows (blank rows dropped; validation happens in the service)."""
+    """The edited table as rule rows: blank rows dropped, blank cells as empty text (never "nan"), a
+    blank priority as 50 and a blank active as on. Validation happens in the service."""
     out = []
     for r in frame.to_dict("records"):
-        if not any(str(r.get(c) or "").strip() for c in ("name", "expression", "text")):
+        if not any(_text(r.get(c)) for c in ("name", "expression", "text")):
             continue
-        rid = r.get("id")
+        rid, priority, active = r.get("id"), r.get("priority"), r.get("active")
         out.append(
             RuleRow(
-                None if rid is None or pd.isna(rid) else int(rid),
-                str(r.get("name") or ""),
-                str(r.get("brand") or ""),
-                str(r.get("expression") or ""),
-                str(r.get("operator") or ""),
+                None if _blank(rid) else int(rid),  # type: ignore[arg-type]
+                _text(r.get("name")),
+                _text(r.get("brand")),
+                _text(r.get("expression")),
+                _text(r.get("operator")),
                 r.get("threshold"),  # type: ignore[arg-type]
-                str(r.get("text") or ""),
-                50 if r.get("priority") is None or pd.isna(r.get("priority")) else r.get("priority"),  # type: ignore[arg-type]
-                bool(r.get("active")) if r.get("active") is not None else True,
+                _text(r.get("text")),
+                50 if _blank(priority) else priority,  # type: ignore[arg-type]
+                True if _blank(active) else bool(active),
             )
         )
     return out

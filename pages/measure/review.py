@@ -34,10 +34,15 @@ with st.container(border=False):
         period = c3.text_input(
             "Period", value=last_quarter_label(datetime.now(UTC).date()), key="review_period"
         )
+        # Widgets not drawn while presenting lose their state, so the choice is kept under our own key.
+        st.session_state["review_choice"] = (brand, template, period)
     else:
-        brand = st.session_state.get("review_brand") or (ctx.brand.slug if ctx.brand else None)
-        template = st.session_state.get("review_template", "quarterly")
-        period = st.session_state.get("review_period", last_quarter_label(datetime.now(UTC).date()))
+        default = (
+            ctx.brand.slug if ctx.brand else None,
+            "quarterly",
+            last_quarter_label(datetime.now(UTC).date()),
+        )
+        brand, template, period = st.session_state.get("review_choice", default)
 
 if brand is None:
     st.info("No brand to review.")

@@ -103,3 +103,38 @@ def test_review_steps_through_the_slides(app_db: Engine, email: str) -> None:
     assert not at.exception
     assert f"**Slide {count - 1} of {count}**" in [m.value for m in at.markdown]
     assert any("stSidebar" in m.value for m in at.markdown)
+    at.button(key="review_prev").click().run()
+    assert f"**Slide {count - 2} of {count}**" in [m.value for m in at.markdown], (
+        "same report while presenting"
+    )
+
+
+def test_a_chosen_template_survives_presenting(app_db: Engine) -> None:
+    at = _open(MANAGER, REVIEW)
+    at.selectbox(key="review_template").set_value("community").run()
+    count = 1 + len(TEMPLATES["community"].sections)
+    at.button(key="review_next").click().run()
+    at.toggle(key="review_present").set_value(True).run()
+    at.button(key="review_next").click().run()
+    assert f"**Slide 3 of {count}**" in [m.value for m in at.markdown]
+    assert "## Incidents" in [m.value for m in at.markdown]
+
+
+def test_rules_editor_rows_become_rule_rows() -> None:
+    import pandas as pd
+
+    from app.ui.report_panels import RULE_COLUMNS, rules_from_editor
+
+    edited = pd.DataFrame(
+        [
+            [3.0, "Kept", "", "clicks", ">", 10.0, "Many clicks", 20.0, True],
+            [None, "New", "lumi", "incidents", ">=", 1, "Incidents: {incidents}", None, None],
+            [None, None, None, None, None, None, None, None, None],  # the editor's empty new row
+        ],
+        columns=RULE_COLUMNS,
+    )
+    rows = rules_from_editor(edited)
+    assert [(r.id, r.name, r.brand, r.priority, r.active) for r in rows] == [
+        (3, "Kept", "", 20.0, True),
+        (None, "New", "lumi", 50, True),
+    ]

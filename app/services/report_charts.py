@@ -6,16 +6,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from app.models.enums import Platform
 from app.services.palette import PLATFORM_COLORS
 
 WIDTH, HEIGHT = 640, 240
 
 
 def _platform_scale(platforms: list[str]) -> alt.Scale:
-    known = [p for p in platforms if p in PLATFORM_COLORS]
-    if len(known) != len(platforms):
+    """The house colour of each platform, whether the data names it by value (tiktok) or label (TikTok)."""
+    colors = {**PLATFORM_COLORS, **{Platform(k).label: v for k, v in PLATFORM_COLORS.items()}}
+    if not platforms or any(p not in colors for p in platforms):
         return alt.Scale()
-    return alt.Scale(domain=known, range=[PLATFORM_COLORS[p] for p in known])
+    return alt.Scale(domain=platforms, range=[colors[p] for p in platforms])
 
 
 def trend_chart(frame: pd.DataFrame, metric: str, title: str, percent: bool = False) -> alt.Chart:

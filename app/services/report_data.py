@@ -270,6 +270,9 @@ def build_report(
     if "trend" in wanted:
         grain = "day" if (end - start).days <= 31 else "week"
         trend = rollups.rollup_frame(session, actor, ids, start, end, grain=grain, by="platform")
+        if grain == "week":  # whole weeks inside the period only: the last one may run past its end
+            trend = trend[trend["period_start"] + pd.Timedelta(days=6) <= pd.Timestamp(end)]
+        trend["platform"] = trend["platform"].map(lambda p: Platform(p).label)
         trend["engagement_rate"] = trend["engagements"] / trend["impressions"].where(trend["impressions"] > 0)
         sections["trend"] = _trend_section(trend, grain)
     sections["platforms"] = _platforms_section(plat)

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty
 
 from sqlalchemy import create_engine, func, select, text
 
@@ -124,6 +125,28 @@ def _check_ledgers(url: str, reports: list[WorkerReport]) -> list[str]:
     return lost
 
 
+def _collect(queue: mp.Queue, procs: list, deadline: float) -> list[WorkerReport]:
+    """Every worker's report; a worker that died without one, or one still busy at the deadline, is named
+    with its exit code instead of leaving the caller waiting on an empty queue."""
+    reports: list[WorkerReport] = []
+    while len(reports) < len(procs):
+        try:
+            reports.append(queue.get(timeout=1.0))
+            continue
+        except Empty:
+            pass
+        dead = [p for p in procs if not p.is_alive() and p.exitcode != 0]
+        if dead:
+            raise RuntimeError(
+                "load worker(s) died without a report: "
+                + ", ".join(f"{p.name} (exit code {p.exitcode})" for p in dead)
+            )
+        if time.monotonic() > deadline:
+            busy = [p.name for p in procs if p.is_alive()]
+            raise TimeoutError(f"load workers still busy at the deadline: {busy}; {len(reports)} reported")
+    return reports
+
+
 def run_load(url: str, *, editors: int, jobs: int, seconds: float) -> LoadResult:
     """Run the workers against `url` (already migrated, with the demo workspace) and check the ledgers."""
     from app.db import dispose_engine, get_engine
@@ -132,12 +155,18 @@ def run_load(url: str, *, editors: int, jobs: int, seconds: float) -> LoadResult
     load_before = os.getloadavg()
     ctx = mp.get_context("spawn")  # fresh interpreters, as separate app processes would be
     queue: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=editor, args=(url, f"editor{i}", seconds, i, queue)) for i in range(editors)]
-    procs += [ctx.Process(target=job_runner, args=(url, f"jobs{i}", seconds, queue)) for i in range(jobs)]
+    procs = [
+        ctx.Process(target=editor, args=(url, f"editor{i}", seconds, i, queue), name=f"editor{i}")
+        for i in range(editors)
+    ]
+    procs += [
+        ctx.Process(target=job_runner, args=(url, f"jobs{i}", seconds, queue), name=f"jobs{i}")
+        for i in range(jobs)
+    ]
     for p in procs:
         p.start()
     try:
-        reports: list[WorkerReport] = [queue.get(timeout=seconds + 180) for _ in procs]
+        reports = _collect(queue, procs, deadline=time.monotonic() + seconds + 180)
     finally:
         for p in procs:
             p.join(timeout=30)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.db import read_session
 from app.models import MetricDefinition
+from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Indicator, MetricUnit, ObjectiveKind, Platform
 from app.services import metrics, metrics_dictionary
 from app.services.permissions import Perm
@@ -96,6 +97,22 @@ def dictionary_editor(ctx: PageContext) -> None:
     with read_session() as session:
         mappings = metrics.source_mappings(session, ctx.actor, current.key)
     table(mappings, name=f"fields-{current.key}")
+    with read_session() as session:
+        rows_m = {
+            m.id: f"{m.platform.value}: {m.source_field}"
+            for m in session.scalars(
+                select(Mapping).where(Mapping.metric_key == current.key).order_by(Mapping.id)
+            )
+        }
+    if rows_m:
+        left, right = st.columns([3, 1])
+        gone = left.selectbox(
+            "Remove a platform field", list(rows_m), format_func=rows_m.get, key=f"dict_rmf_{pick}"
+        )
+        if right.button("Remove field", key=f"dict_rmf_go_{pick}"):
+            perform(
+                lambda s: metrics_dictionary.delete_mapping(s, ctx.actor, gone), f"{rows_m[gone]} removed."
+            )
     platforms = [p.value for p in Platform]
     with st.form(f"dict_field_{pick}", clear_on_submit=True):
         left, right = st.columns(2)

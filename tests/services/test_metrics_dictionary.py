@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, MetricDefinition
+from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Platform, Role
 from app.services import metrics_dictionary as md
 from app.services import rollups
@@ -161,4 +162,14 @@ def test_a_renamed_platform_field_keeps_both_names_with_dates(demo_db: Engine) -
         ("impressions", "impressions", True),
     } <= fields
     assert ("views", "impressions", False) in fields
-    assert [a.action for a in _audits(demo_db, "metric_source_mapping")] == ["create", "update"]
+    with read_session(demo_db) as s:
+        old_id = s.scalar(
+            select(Mapping.id).where(Mapping.source_field == "Reach", Mapping.platform == "instagram")
+        )
+    with write_session(demo_db) as s:
+        md.delete_mapping(s, MANAGER, old_id)
+    with read_session(demo_db) as s:
+        assert ("Reach", "reach", True) not in {
+            (f.source_field, f.metric_key, f.deprecated) for f in md.platform_fields(s, Platform.INSTAGRAM)
+        }
+    assert [a.action for a in _audits(demo_db, "metric_source_mapping")] == ["create", "update", "delete"]

@@ -23,8 +23,10 @@ from app.services import (
     briefs,
     channels,
     composer,
+    kpi_targets,
     markets,
     post_import,
+    publishing_pause,
     sop_runs,
     sop_templates,
     users,
@@ -35,6 +37,7 @@ from app.services.approval_flows import StageInput
 from app.services.composer import PostDraft, VariantDraft
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.permissions import ROLE_PERMISSIONS, Actor, Perm
+from app.sheets import bindings
 
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
 
@@ -161,6 +164,41 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
         "start a checklist",
         Perm.SOP_RUN,
         lambda s, a, i: sop_runs.start_run(s, a, "content-approval", "post", i["draft"]),
+    ),
+    (
+        "pause publishing for everyone",
+        Perm.PUBLISHING_PAUSE,
+        lambda s, a, i: publishing_pause.set_workspace_pause(s, a, True, "perm test"),
+    ),
+    (
+        "pause a brand's publishing",
+        Perm.PUBLISHING_PAUSE,
+        lambda s, a, i: publishing_pause.set_brand_pause(s, a, i["warisan"], True, "perm test"),
+    ),
+    (
+        "mirror a worksheet to Google Sheets",
+        Perm.CONNECTIONS_MANAGE,
+        lambda s, a, i: bindings.connect(
+            s,
+            a,
+            brand="warisan",
+            schema="content_calendar",
+            spreadsheet="1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+            sync_as="admin@kopi.example",
+        ),
+    ),
+    (
+        "set a KPI target",
+        Perm.KPI_EDIT,
+        lambda s, a, i: kpi_targets.create_target(
+            s,
+            a,
+            "warisan",
+            metric_key="impressions",
+            period_kind="month",
+            period_start=SOON.date().replace(day=1),
+            target_value=1000,
+        ),
     ),
 ]
 

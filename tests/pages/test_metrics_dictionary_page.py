@@ -60,3 +60,18 @@ def test_an_editor_reads_but_cannot_edit(demo_db: Engine, use_db) -> None:  # ty
     assert_page_ok(at, "KPIs")
     assert any("workspace managers and admins edit it" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Save metric"]
+
+
+def test_a_platform_field_is_removed_from_the_tab(app: AppTest, demo_db: Engine) -> None:
+    from app.models import MetricSourceMapping as Mapping
+
+    app.selectbox(key="dict_edit_pick").set_value("impressions").run()
+    with read_session(demo_db) as s:
+        views = s.scalar(
+            select(Mapping.id).where(Mapping.platform == "instagram", Mapping.source_field == "views")
+        )
+    app.selectbox(key="dict_rmf_impressions").set_value(views).run()
+    app.button(key="dict_rmf_go_impressions").click().run()
+    assert not app.exception
+    with read_session(demo_db) as s:
+        assert s.get(Mapping, views) is None

@@ -4,6 +4,7 @@ period a run reports on is always the last complete one (yesterday, last week, l
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -73,6 +74,40 @@ def parse_recipients(text: str | list[str]) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+def report_folders() -> list[Path]:
+    """Where folder deliveries may write: SOCIALOPS_REPORT_FOLDERS (paths separated by the OS path
+    separator), else `[reports] folders` in the secrets, else `<data dir>/reports`. A manager picks a
+    folder inside one of them, never an arbitrary path on the server."""
+    from app.config import get_settings, load_secrets
+
+    env = os.environ.get("SOCIALOPS_REPORT_FOLDERS")
+    if env:
+        roots = env.split(os.pathsep)
+    else:
+        roots = list((load_secrets().get("reports", {}) or {}).get("folders", []))
+    if not roots:
+        roots = [str(get_settings().data_dir / "reports")]
+    return [Path(r).expanduser().resolve() for r in roots if r.strip()]
+
+
+def _check_folder(folder: str) -> str:
+    roots = report_folders()
+    allowed = " or ".join(str(r) for r in roots)
+    if not folder or not Path(folder).is_absolute():
+        raise ValidationError(
+            f"folder {folder!r}: give an absolute path inside {allowed}", field="folder", value=folder
+        )
+    resolved = Path(folder).resolve()
+    if not any(resolved == r or r in resolved.parents for r in roots):
+        raise ValidationError(
+            f"folder {folder!r} is outside the report folders ({allowed}); an admin can add folders with "
+            "SOCIALOPS_REPORT_FOLDERS or [reports] folders in secrets.toml",
+            field="folder",
+            value=folder,
+        )
+    return str(resolved)
+
+
 def validate(data: ScheduleInput) -> ScheduleInput:
     """The input tidied, or a ValidationError naming the field and value that are wrong."""
     audience = (data.audience or "").strip()
@@ -103,12 +138,7 @@ def validate(data: ScheduleInput) -> ScheduleInput:
                 )
         folder = ""
     else:
-        if not folder or not Path(folder).is_absolute():
-            raise ValidationError(
-                f"folder {folder!r}: give an absolute path on the server (e.g. /srv/reports)",
-                field="folder",
-                value=folder,
-            )
+        folder = _check_folder(folder)
         recipients = []
     return ScheduleInput(
         audience,

@@ -98,8 +98,9 @@ def _schedule_form(ctx: PageContext, brand: str, existing: pd.Series | None) -> 
                                 key=f"sched_del_{edit}")  # fmt: skip
         recipients = st.text_input("Recipients (e-mail delivery)", value=existing["recipients"] if edit else "",
                                    help="Addresses separated by commas", key=f"sched_rcp_{edit}")  # fmt: skip
+        roots = ", ".join(str(r) for r in report_schedules.report_folders())
         folder = st.text_input("Folder (folder delivery)", value=existing["folder"] if edit else "",
-                               key=f"sched_dir_{edit}")  # fmt: skip
+                               help=f"A folder on the server inside {roots}", key=f"sched_dir_{edit}")  # fmt: skip
         active = st.checkbox(
             "Active", value=bool(existing["active"]) if edit else True, key=f"sched_act_{edit}"
         )

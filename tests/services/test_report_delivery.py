@@ -146,7 +146,8 @@ def test_unreachable_server_fails_then_the_next_run_sends(demo_db: Engine, smtp)
     assert len(inbox.messages) == 1
 
 
-def test_folder_delivery_writes_one_file(demo_db: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_folder_delivery_writes_one_file(demo_db: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOCIALOPS_REPORT_FOLDERS", str(tmp_path))
     with read_session(demo_db) as s:
         manager = load_actor(s, MANAGER)
     with write_session(demo_db) as s:
@@ -162,6 +163,7 @@ def test_folder_delivery_writes_one_file(demo_db: Engine, tmp_path) -> None:  # 
 
 
 def test_schedules_are_validated_permission_checked_and_audited(demo_db: Engine) -> None:
+    roots = report_schedules.report_folders()[0]  # <data dir>/reports by default
     with read_session(demo_db) as s:
         manager, editor = load_actor(s, MANAGER), load_actor(s, EDITOR)
     good = ScheduleInput("team", "performance", "weekly", "email", "pdf", ["a@b.example"])
@@ -173,6 +175,8 @@ def test_schedules_are_validated_permission_checked_and_audited(demo_db: Engine)
         (ScheduleInput("t", "performance", "hourly", "email", "pdf", ["a@b.example"]), "cadence"),
         (ScheduleInput("t", "performance", "weekly", "email", "pdf", ["not-an-address"]), "recipients"),
         (ScheduleInput("t", "performance", "weekly", "folder", "pdf", [], "relative/dir"), "folder"),
+        (ScheduleInput("t", "performance", "weekly", "folder", "pdf", [], "/etc"), "folder"),
+        (ScheduleInput("t", "performance", "weekly", "folder", "pdf", [], f"{roots}/../escape"), "folder"),
         (ScheduleInput("t", "performance", "weekly", "email", "docx", ["a@b.example"]), "format"),
     ):
         with write_session(demo_db) as s, pytest.raises(ValidationError) as err:

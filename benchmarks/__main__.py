@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 
 from app.db import get_engine, read_session
 from app.models import Brand
-from benchmarks import calendar_query, demo_build, health_banner, post_import, publish_drain, sheets_sync
+from benchmarks import (
+    calendar_query,
+    demo_build,
+    health_banner,
+    overview_page,
+    post_import,
+    publish_drain,
+    sheets_sync,
+)
 from benchmarks.results import RECORDED, Figure
 
 HERE = Path(__file__).resolve().parent
@@ -115,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rollups.main(["--database-url", url])
     metrics_import.main([])
+    print("\n== overview page (AppTest script time, cold and warm, vs reading the whole table)", flush=True)
+    overview_page.main(["--database-url", url])
 
     write_results(Path(args.out), args.scale, list(RECORDED), started)
     print(f"\nresults written to {args.out}")

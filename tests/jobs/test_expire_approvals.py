@@ -29,8 +29,17 @@ def test_lapsed_approvals_go_back_to_draft_and_the_run_is_recorded(demo_db: Engi
     assert run_job("expire_approvals", expire_approvals.work) == 0
     with read_session(demo_db) as s:
         assert s.get(Post, post_id).status == PostStatus.DRAFT
-        run = s.scalars(select(JobRun).where(JobRun.job_name == "expire_approvals")).one()
-    assert run.status == JobStatus.OK and run.counts["expired"] >= 1 and run.finished_at is not None
+        run = s.scalars(
+            select(JobRun)
+            .where(JobRun.job_name == "expire_approvals", JobRun.host != "ops-1")  # not the demo's history
+            .order_by(JobRun.id.desc())
+        ).first()
+    assert (
+        run is not None
+        and run.status == JobStatus.OK
+        and run.counts["expired"] >= 1
+        and run.finished_at is not None
+    )
 
 
 def test_a_failing_job_is_recorded_with_its_error(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]

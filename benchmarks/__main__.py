@@ -21,6 +21,7 @@ from benchmarks import (
     calendar_query,
     demo_build,
     health_banner,
+    load_test,
     overview_page,
     post_import,
     publish_drain,
@@ -83,6 +84,10 @@ def write_results(path: Path, scale: str, figures: list[Figure], started: dateti
         lines.append(
             f"| {f.benchmark} | {f.case} | {_fmt(f.ours, f.unit)} ({f.ours_label}) | {base} | {ratio} |"
         )
+    # The load test runs on its own (two stores, two minutes): keep the section it wrote last.
+    kept = load_test.current_section(path)
+    if kept:
+        lines += ["", kept]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

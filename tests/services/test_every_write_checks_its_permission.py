@@ -25,8 +25,11 @@ from app.services import (
     composer,
     kpi_targets,
     markets,
+    metrics_dictionary,
     post_import,
     publishing_pause,
+    report_rules,
+    report_schedules,
     sop_runs,
     sop_templates,
     users,
@@ -200,6 +203,32 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
             target_value=1000,
         ),
     ),
+    (
+        "define a metric in the dictionary",
+        Perm.KPI_EDIT,
+        lambda s, a, i: metrics_dictionary.save_metric(
+            s,
+            a,
+            metrics_dictionary.MetricInput(key="perm_metric", name="Perm metric", formula="likes / reach"),
+        ),
+    ),
+    (
+        "schedule a report",
+        Perm.REPORTS_MANAGE,
+        lambda s, a, i: report_schedules.create_schedule(
+            s,
+            a,
+            "warisan",
+            report_schedules.ScheduleInput(
+                audience="Client",
+                template="executive",
+                cadence="monthly",
+                delivery="email",
+                recipients=["client@warisan.example"],
+            ),
+        ),
+    ),
+    ("edit the recommendation rules", Perm.REPORTS_MANAGE, lambda s, a, i: report_rules.save_rules(s, a, [])),
 ]
 
 

@@ -256,6 +256,11 @@ def import_metrics(
         return report
     say(0.7, f"Writing {report.new + report.changed:,} {report.what}")
     writes(session)
+    if fmt.kind == "daily" and ch is not None:
+        from app.services import rollups
+
+        rollups.refresh_channel_days(session, ch.id, list(plan))
+        report.notes.append("weekly and monthly rollups of these days updated at once")
     digest = hashlib.sha256(data).hexdigest()
     audit.record(
         session,

@@ -11,6 +11,7 @@ commits after a later one.
 
 Public API (stable, used by dashboards and reports):
     refresh(session, actor, *, progress=None) -> RefreshResult        (the job; marked days only)
+    refresh_channel_days(session, channel_id, days) -> RefreshResult   (a writer rolling up its own days)
     rebuild(session, actor, brand_ids=None, *, progress=None) -> RefreshResult   (repairs; everything)
     rollup_frame(session, actor, brand_ids, start, end, *, grain="week", by="channel",
                  channel_ids=None) -> DataFrame   one row per period (and group), base metric columns
@@ -288,6 +289,35 @@ def refresh(session: Session, actor: Actor, *, progress: Progress | None = None)
             periods[ch].add(("month", month_start(day)))
         result.channels = len(periods)
         _recompute(session, periods, aggregations(session), result, progress)
+        _clear(session, marks)
+    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    return result
+
+
+def refresh_channel_days(session: Session, channel_id: int, days: Sequence[date]) -> RefreshResult:
+    """Roll up `days` of one channel now, in the caller's transaction, and clear their marks: for a
+    writer that has checked its own permission on the channel's brand (the export importer), so what it
+    wrote shows on dashboards at once rather than after the next hourly refresh."""
+    started = datetime.now(UTC)
+    _lock(session)  # never two recomputes of one period at once (the job may be running)
+    d = RollupDirtyDay
+    wanted = sorted(set(days))
+    marks: list[tuple[int, date, int]] = []
+    for i in range(0, len(wanted), CHUNK_CHANNELS):
+        marks += [
+            (c, day, v)
+            for c, day, v in session.execute(
+                select(d.channel_id, d.date, d.version).where(
+                    d.channel_id == channel_id, d.date.in_(wanted[i : i + CHUNK_CHANNELS])
+                )
+            )
+        ]
+    result = RefreshResult(dirty_days=len(marks), channels=1 if wanted else 0)
+    if wanted:
+        periods = {
+            channel_id: {(g, f(x)) for x in wanted for g, f in (("week", week_start), ("month", month_start))}
+        }
+        _recompute(session, periods, aggregations(session), result, None)
         _clear(session, marks)
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     return result

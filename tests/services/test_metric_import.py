@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -95,16 +96,20 @@ def test_daily_exports_land_as_channel_days_and_twice_changes_nothing(
     assert "Nothing to change" in again.summary()
 
 
-def test_a_daily_export_is_rolled_up_by_the_next_refresh(demo_db: Engine) -> None:
+def test_a_daily_export_is_rolled_up_at_once(demo_db: Engine) -> None:
     _run(demo_db, "tiktok_overview.csv")
-    with write_session(demo_db) as s:
-        result = rollups.refresh(s, ADMIN)
+    with read_session(demo_db) as s:
+        assert s.scalar(select(func.count()).select_from(RollupDirtyDay)) == 0  # nothing left for the job
         brand = s.scalar(select(Brand.id).where(Brand.slug == "warisan"))
         frame = rollups.rollup_frame(
             s, ADMIN, [brand], date(2025, 2, 1), date(2025, 2, 28), grain="month", by="platform"
         )
-    assert result.dirty_days == 2
     assert frame.loc[frame["platform"] == "tiktok", "video_views"].item() == 18_240 + 22_915
+    with write_session(demo_db) as s:
+        table = rollups.rollup_frame(s, ADMIN, [brand], date(2025, 1, 1), date(2025, 12, 31), grain="week")
+        rollups.rebuild(s, ADMIN, [brand])
+        rebuilt = rollups.rollup_frame(s, ADMIN, [brand], date(2025, 1, 1), date(2025, 12, 31), grain="week")
+    pd.testing.assert_frame_equal(table, rebuilt)
 
 
 def test_a_changed_export_updates_only_what_changed(demo_db: Engine) -> None:

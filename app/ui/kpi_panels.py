@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from app.db import get_engine, read_session, write_session
+from app.models.enums import PeriodKind
 from app.services import anomalies, anomaly_settings, forecasts, kpi_targets
 from app.services.dashboard_series import KPI_LABELS, Scope
 from app.services.errors import ServiceError
@@ -17,6 +18,7 @@ from app.ui import dashboards as dash
 from app.ui.components import table
 from app.ui.context import PageContext
 from app.ui.labels import Labels
+from app.ui.target_form import target_form
 from app.ui.text import plain
 
 SENSITIVITY_LABELS = {
@@ -27,10 +29,13 @@ SENSITIVITY_LABELS = {
 
 
 def progress_panel(ctx: PageContext) -> None:
+    target_form(ctx)
     with read_session() as session:
-        progress = kpi_targets.target_progress(session, ctx.actor, ctx.brand_ids, ctx.end)
+        progress = kpi_targets.target_progress(
+            session, ctx.actor, ctx.brand_ids, ctx.end, kinds=list(PeriodKind)
+        )
     if progress.empty:
-        st.info("No monthly or quarterly target covers the end of this period.")
+        st.info("No target covers the end of this period.")
         return
     st.caption(
         f"Targets running on {ctx.end:%d %b %Y}: reached so far, and forecast at period end at the pace of "

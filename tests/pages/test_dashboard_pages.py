@@ -177,3 +177,21 @@ def test_a_manager_keeps_a_sensitivity_for_the_brand(demo_db: Engine, use_db) ->
     assert editor.selectbox(key="kpi_anomaly_sensitivity").value == "high"
     editor.selectbox(key="kpi_anomaly_sensitivity").set_value("low").run()
     assert not [b for b in editor.button if b.key == "kpi_anomaly_save"], "editors may not set targets' rules"
+
+
+def test_a_manager_sets_a_target_and_sees_its_progress(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    use_db(demo_db)
+    at = _open(MANAGER, KPIS)
+    at.selectbox(key="target_metric").set_value("clicks").run()
+    at.selectbox(key="target_kind").set_value("week").run()
+    at.text_input(key="target_value").set_value("1,500").run()
+    at.button(key="target_save").click().run()
+    assert_page_ok(at, "KPIs")
+    assert any("Target saved: Link clicks, week" in s.value for s in at.success)
+    progress = next(d.value for d in at.dataframe if "forecast % of target" in d.value.columns)
+    weekly = progress[(progress["period"] == "week") & (progress["key"] == "clicks")]
+    assert len(weekly) == 1 and weekly.iloc[0]["target"] == 1500
+    at.button(key="target_save").click().run()  # the same target again
+    assert any("there is a target for clicks in the week" in e.value for e in at.error)
+    # Editors may not set targets: no form for them.
+    assert not [s for s in _open(EDITOR, KPIS).selectbox if s.key == "target_metric"]

@@ -8,11 +8,14 @@ from app.services import metrics
 from app.ui import kpi_panels, page_charts
 from app.ui.components import coming_soon, page_header, table
 from app.ui.context import page_context
+from app.ui.metrics_dictionary import dictionary_editor
 
 ctx = page_context()
 page_header("KPIs", ctx)
 
-targets_tab, dictionary_tab, mappings_tab = st.tabs(["Targets", "Metrics dictionary", "Platform fields"])
+targets_tab, dictionary_tab, mappings_tab, edit_tab = st.tabs(
+    ["Targets", "Metrics dictionary", "Platform fields", "Edit dictionary"]
+)
 with read_session() as session:
     targets = metrics.kpi_targets(session, ctx.actor, ctx.brand_ids, ctx.start, ctx.end)
     dictionary = metrics.metric_dictionary(session, ctx.actor)
@@ -43,6 +46,8 @@ with dictionary_tab:
     )
 with mappings_tab:
     table(mappings, name="metric-source-mappings")
+with edit_tab:
+    dictionary_editor(ctx)
 
 st.subheader("Progress, unusual days and forecasts")
 progress_tab, anomalies_tab, forecast_tab = st.tabs(["Progress to period end", "Unusual days", "Forecasts"])

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
-from app.models import Brand
+from app.models import Brand, Campaign
 from app.services import overview
 from app.services.permissions import Actor
 from app.ui.components import _format
@@ -195,3 +195,20 @@ def test_a_manager_sets_a_target_and_sees_its_progress(demo_db: Engine, use_db) 
     assert any("there is a target for clicks in the week" in e.value for e in at.error)
     # Editors may not set targets: no form for them.
     assert not [s for s in _open(EDITOR, KPIS).selectbox if s.key == "target_metric"]
+
+
+def test_a_campaign_narrows_the_dates_and_the_numbers(app_db: Engine) -> None:
+    at = _open(MANAGER, OVERVIEW, period="Last 90 days")
+    before = {m.label: m.value for m in at.metric}["Impressions"]
+    narrowed: list[str] = []
+    with read_session(app_db) as s:
+        warisan = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+        campaigns = s.scalars(select(Campaign.id).where(Campaign.brand_id == warisan)).all()
+    for campaign in campaigns:
+        at.selectbox(key="overview_campaign").set_value(campaign).run()
+        narrowed = [c.value for c in at.caption if c.value.startswith("Dates narrowed to")]
+        if narrowed:
+            break
+    assert narrowed, "a demo campaign of the brand ran in the last 90 days"
+    assert_page_ok(at, "Overview")
+    assert {m.label: m.value for m in at.metric}["Impressions"] != before

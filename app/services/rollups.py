@@ -538,10 +538,11 @@ def period_totals(
     df["date"] = pd.to_datetime(df["date"])
     per = _aggregate(df, ["channel_id"], aggs)
     if by in ("channel", "platform"):
+        # .all(): dict() of a Result itself takes it for a mapping (it has keys()) and fails.
         platforms = dict(
             session.execute(
                 select(Channel.id, Channel.platform).where(Channel.id.in_(per["channel_id"].tolist()))
-            )
+            ).all()
         )
         per["platform"] = per["channel_id"].map(lambda c: platforms[c].value)
     keys = _group_names(by)

@@ -185,6 +185,21 @@ def test_period_totals_are_exact_for_any_range(module_demo_db: Engine) -> None:
     )
 
 
+@pytest.mark.parametrize("by", ["platform", "channel"])
+def test_period_totals_by_platform_and_channel_add_up_to_the_total(module_demo_db: Engine, by: str) -> None:
+    with read_session(module_demo_db) as s:
+        brand_ids = list(s.scalars(select(Brand.id)))
+        end = s.scalar(select(func.max(M.date)))
+        start = end - timedelta(days=45)
+        parts = rollups.period_totals(s, ADMIN, brand_ids, start, end, by=by)
+        total = rollups.period_totals(s, ADMIN, brand_ids, start, end, by="total")
+        channels = s.scalar(select(func.count(func.distinct(M.channel_id))).where(M.date >= start))
+    assert "platform" in parts.columns
+    assert len(parts) == (channels if by == "channel" else parts["platform"].nunique())
+    for k in ("impressions", "followers", "engagements"):
+        assert parts[k].sum() == pytest.approx(total[k].item())
+
+
 def test_rollup_frame_by_platform_and_month(module_demo_db: Engine) -> None:
     with read_session(module_demo_db) as s:
         brand_ids = list(s.scalars(select(Brand.id)))

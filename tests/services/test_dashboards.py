@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ChannelDailyMetric, KpiTarget
 from app.models.enums import PeriodKind
-from app.services import dashboards, insights, kpi_targets, overview
+from app.services import dashboards, insights, kpi_progress, kpi_targets, overview
 from app.services.dashboard_series import Scope, daily_totals
 from app.services.overview import Kpi
 from app.services.permissions import Actor
@@ -121,12 +121,12 @@ def test_target_progress_forecasts_at_the_pace_of_the_last_four_weeks(
 
 
 def test_statuses_follow_the_forecast() -> None:
-    assert kpi_targets._status(1.02, True, over=False) == "on track"
-    assert kpi_targets._status(0.95, True, over=False) == "at risk"
-    assert kpi_targets._status(0.80, True, over=False) == "behind"
-    assert kpi_targets._status(0.80, False, over=False) == "on track"  # lower is better: under target
-    assert kpi_targets._status(1.05, False, over=False) == "at risk"
-    assert kpi_targets._status(0.99, True, over=True) == "missed"
+    assert kpi_progress._status(1.02, True, over=False) == "on track"
+    assert kpi_progress._status(0.95, True, over=False) == "at risk"
+    assert kpi_progress._status(0.80, True, over=False) == "behind"
+    assert kpi_progress._status(0.80, False, over=False) == "on track"  # lower is better: under target
+    assert kpi_progress._status(1.05, False, over=False) == "at risk"
+    assert kpi_progress._status(0.99, True, over=True) == "missed"
 
 
 def test_annotations_hold_campaigns_and_the_incident(module_demo_db: Engine, ids: dict[str, int]) -> None:

@@ -27,6 +27,7 @@ import re
 import statistics
 import sys
 import time
+import types
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +126,20 @@ def _check_ledgers(url: str, reports: list[WorkerReport]) -> list[str]:
     return lost
 
 
+def _start_with_a_plain_main(procs: list) -> None:
+    """Start spawned workers without re-running the caller's __main__ in each of them. A spawned child
+    imports the parent's main module; inside pytest, after an AppTest has run, that can be
+    streamlit_app.py, whose first-start setup then races to migrate the default store in every worker
+    ("database is locked", exit code 1). The workers need nothing from __main__."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def _collect(queue: mp.Queue, procs: list, deadline: float) -> list[WorkerReport]:
     """Every worker's report; a worker that died without one, or one still busy at the deadline, is named
     with its exit code instead of leaving the caller waiting on an empty queue."""
@@ -163,8 +178,7 @@ def run_load(url: str, *, editors: int, jobs: int, seconds: float) -> LoadResult
         ctx.Process(target=job_runner, args=(url, f"jobs{i}", seconds, queue), name=f"jobs{i}")
         for i in range(jobs)
     ]
-    for p in procs:
-        p.start()
+    _start_with_a_plain_main(procs)
     try:
         reports = _collect(queue, procs, deadline=time.monotonic() + seconds + 180)
     finally:

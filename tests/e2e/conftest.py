@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +133,21 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @contextmanager
-def serve_app(folder: Path, database_url: str, oidc_provider: str) -> Iterator[RunningApp]:
+def serve_app(
+    folder: Path,
+    database_url: str,
+    oidc_provider: str,
+    *,
+    secrets_toml: str = "",
+    env: dict[str, str] | None = None,
+) -> Iterator[RunningApp]:
     """`streamlit run streamlit_app.py` on `database_url`, signing in through the provider; stopped by
     its PID on exit.
 
     The working folder is `folder`: Streamlit reads `.streamlit/secrets.toml` (the [auth] section) and
-    `.streamlit/config.toml` from there. 127.0.0.1 everywhere, or the browser drops the auth cookie."""
+    `.streamlit/config.toml` from there. 127.0.0.1 everywhere, or the browser drops the auth cookie.
+    `secrets_toml` is appended to that file (e.g. a [sheets] section pointing at a local server) and
+    `env` is added to the server's environment (e.g. a connector's token variable)."""
     port = free_port()
     (folder / ".streamlit").mkdir(parents=True)
     (folder / "data").mkdir()
@@ -150,11 +159,12 @@ def serve_app(folder: Path, database_url: str, oidc_provider: str) -> Iterator[R
         'cookie_secret = "e2e-cookie-secret-not-for-production"\n'
         'client_id = "socialops-e2e"\n'
         'client_secret = "e2e-client-secret"\n'
-        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n' + secrets_toml,
         encoding="utf-8",
     )
     env = {
         **os.environ,
+        **(env or {}),
         "DATABASE_URL": database_url,
         "SOCIALOPS_DATA_DIR": str(folder / "data"),
         # The app's own settings read the same file Streamlit reads (it holds only [auth]).
@@ -187,6 +197,33 @@ def serve_app(folder: Path, database_url: str, oidc_provider: str) -> Iterator[R
         yield RunningApp(url, database_url, folder, log)
     finally:
         stop(proc)
+
+
+@pytest.fixture
+def serve_configured(
+    request: pytest.FixtureRequest, demo_db: Engine, oidc_provider: str, tmp_path: Path
+) -> Iterator[Callable[..., RunningApp]]:
+    """serve_configured(secrets_toml=..., env=...) → the app on this test's own copy of the demo
+    workspace (like `app_server`), started with extra secrets and environment once the test has set up
+    what they point at (a local Sheets server, a Mastodon token). Stopped by its PID at teardown."""
+    started: list[RunningApp] = []
+    with ExitStack() as stack:
+
+        def _serve(*, secrets_toml: str = "", env: dict[str, str] | None = None) -> RunningApp:
+            database_url = demo_db.url.render_as_string(hide_password=False)
+            folder = tmp_path / f"app{len(started)}"
+            app = stack.enter_context(
+                serve_app(folder, database_url, oidc_provider, secrets_toml=secrets_toml, env=env)
+            )
+            started.append(app)
+            return app
+
+        try:
+            yield _serve
+        finally:
+            if _failed(request):
+                for app in started:
+                    print(tail(app.log, 80))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ with a few grouped, indexed queries for any number of brands."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     CHANNEL_BASE_METRICS,
     Brand,
-    Channel,
     ChannelDailyMetric,
     InboxMessage,
     KpiTarget,
@@ -24,6 +22,8 @@ from app.models import (
 )
 from app.models.enums import Aggregation, Direction, MetricUnit, PeriodKind, Sentiment
 from app.services import validation
+from app.services.kpi_target_rows import target_rows
+from app.services.metric_formulas import metric_value
 from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
 
@@ -48,7 +48,6 @@ PROGRESS_COLUMNS = [
 ]
 PACE_DAYS = 28  # four whole weeks, so the pace holds every weekday equally
 AT_RISK = 0.9  # a forecast between 90% and 100% of the target is "at risk", under it "behind"
-_RATIO_FORMULA = re.compile(r"^\s*([a-z_]+)\s*/\s*([a-z_]+)\s*$")
 
 
 def _sums(
@@ -115,16 +114,6 @@ def _scope_values(
     return out
 
 
-def _evaluate(key: str, formula: str | None, values: dict[str, float | None]) -> float | None:
-    if not formula:
-        return values.get(key)
-    match = _RATIO_FORMULA.match(formula)
-    if not match:
-        return None
-    num, den = (values.get(k) for k in match.groups())
-    return num / den if num is not None and den else None
-
-
 def _status(share: float | None, higher_is_better: bool, over: bool) -> str:
     if share is None:
         return "no data"
@@ -157,32 +146,8 @@ def target_progress(
     t, d = KpiTarget, MetricDefinition
     kind_values = [validation.choice(PeriodKind, k, "period") for k in kinds]
     rows = session.execute(
-        select(
-            t.brand_id,
-            t.channel_id,
-            Brand.name.label("brand"),
-            func.coalesce(Channel.display_name, Channel.handle).label("channel"),
-            Channel.platform,
-            d.key,
-            d.name,
-            d.unit,
-            d.formula,
-            d.higher_is_better,
-            d.aggregation,
-            t.period_kind,
-            t.period_start,
-            t.period_end,
-            t.target_value,
-        )
-        .join(Brand, Brand.id == t.brand_id)
-        .join(d, d.key == t.metric_key)
-        .outerjoin(Channel, Channel.id == t.channel_id)
-        .where(
-            t.brand_id.in_(brand_ids),
-            t.period_start <= on_day,
-            t.period_end >= on_day,
-            t.period_kind.in_(kind_values),
-        )
+        target_rows(brand_ids)
+        .where(t.period_start <= on_day, t.period_end >= on_day, t.period_kind.in_(kind_values))
         .order_by(Brand.name, t.period_kind, d.name)
     ).all()
     if not rows:
@@ -207,7 +172,7 @@ def target_progress(
                 values[k] = v
         if r.channel_id is None:
             values |= inbox.get(r.brand_id, {})
-        actual = _evaluate(r.key, r.formula, values)
+        actual = metric_value(r.key, r.formula, values)
         goal = float(r.target_value)
         if r.unit == MetricUnit.PERCENT and goal > 1:
             goal /= 100

@@ -6,6 +6,7 @@ to eval(); an unknown name is refused with the name, and a division by zero give
     evaluate(expr, values) -> float|None  None when an input is blank or a divisor is zero
     evaluate_frame(expr, frame) -> Series NaN where evaluate would give None
     names(expr) -> set[str]
+    metric_value(key, formula, values)   a dictionary metric's value: its base value or its formula's
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -195,6 +197,25 @@ def evaluate(expr: Expr, values: Mapping[str, float | int | None]) -> float | No
     else:
         result = left - right
     return result if math.isfinite(result) else None
+
+
+@lru_cache(maxsize=256)
+def _stored(formula: str) -> Expr | None:
+    # Formulas in the dictionary were checked when saved; one that no longer parses gives a blank.
+    try:
+        return parse(formula)
+    except FormulaError:
+        return None
+
+
+def metric_value(key: str, formula: str | None, values: Mapping[str, float | int | None]) -> float | None:
+    """The value of dictionary metric `key` over a scope's base values: its own value when it has no
+    formula, else its formula evaluated (None when that cannot be computed)."""
+    if not formula:
+        v = values.get(key)
+        return None if v is None else float(v)
+    expr = _stored(formula)
+    return None if expr is None else evaluate(expr, values)
 
 
 def evaluate_frame(expr: Expr, frame: pd.DataFrame) -> pd.Series:

@@ -3,7 +3,6 @@ value of their period computed from the channel daily metrics."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     CHANNEL_BASE_METRICS,
     Brand,
-    Channel,
     ChannelDailyMetric,
     InboxMessage,
     KpiTarget,
@@ -23,6 +21,8 @@ from app.models import (
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Direction, MetricUnit, Sentiment
 from app.services.errors import PermissionDenied
+from app.services.kpi_target_rows import target_rows
+from app.services.metric_formulas import metric_value
 from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
 
@@ -54,7 +54,6 @@ TARGET_COLUMNS = [
     "period elapsed",
 ]
 # Only "a / b" over base metrics is evaluated: a parser, never eval(), so a dictionary edit cannot run code.
-_RATIO = re.compile(r"^\s*([a-z_]+)\s*/\s*([a-z_]+)\s*$")
 _SQL_AGG = {Aggregation.SUM: func.sum, Aggregation.AVERAGE: func.avg, Aggregation.MAX: func.max}
 
 
@@ -157,16 +156,6 @@ def _inbox_actuals(session: Session, brand_id: int, start: date, end: date) -> d
     }
 
 
-def _actual_for(key: str, formula: str | None, values: dict[str, float | None]) -> float | None:
-    if not formula:
-        return values.get(key)
-    match = _RATIO.match(formula or "")
-    if not match:
-        return None  # a formula this reader does not evaluate
-    num, den = (values.get(k) for k in match.groups())
-    return num / den if num is not None and den else None
-
-
 def kpi_targets(
     session: Session, actor: Actor, brand_ids: Sequence[int], start: date, end: date
 ) -> pd.DataFrame:
@@ -177,26 +166,8 @@ def kpi_targets(
         return pd.DataFrame(columns=TARGET_COLUMNS)
     t, d = KpiTarget, MetricDefinition
     rows = session.execute(
-        select(
-            t.brand_id,
-            t.channel_id,
-            Brand.name.label("brand"),
-            func.coalesce(Channel.display_name, Channel.handle).label("channel"),
-            Channel.platform,
-            d.key,
-            d.name,
-            d.unit,
-            d.formula,
-            d.higher_is_better,
-            t.period_kind,
-            t.period_start,
-            t.period_end,
-            t.target_value,
-        )
-        .join(Brand, Brand.id == t.brand_id)
-        .join(d, d.key == t.metric_key)
-        .outerjoin(Channel, Channel.id == t.channel_id)
-        .where(t.brand_id.in_(brand_ids), t.period_start <= end, t.period_end >= start)
+        target_rows(brand_ids)
+        .where(t.period_start <= end, t.period_end >= start)
         .order_by(Brand.name, t.period_start, d.name)
     ).all()
     if not rows:
@@ -215,7 +186,7 @@ def kpi_targets(
             if r.channel_id is None:  # the inbox is per brand, not per channel
                 values |= _inbox_actuals(session, r.brand_id, r.period_start, r.period_end)
             cache[scope] = values
-        actual = _actual_for(r.key, r.formula, cache[scope])
+        actual = metric_value(r.key, r.formula, cache[scope])
         goal = float(r.target_value)
         if r.unit == MetricUnit.PERCENT and goal > 1:
             goal /= 100  # a percent target typed as 4.5 means 4.5%, as actual ratios are fractions

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.models import CHANNEL_BASE_METRICS
-from app.services.metric_formulas import FormulaError, evaluate, evaluate_frame, names, parse
+from app.services.metric_formulas import FormulaError, evaluate, evaluate_frame, metric_value, names, parse
 
 BASE = CHANNEL_BASE_METRICS
 
@@ -107,3 +107,15 @@ def test_formula_like_text_parses_or_is_refused_and_evaluates_without_error(toke
     row = evaluate(expr, values)
     col = evaluate_frame(expr, pd.DataFrame([values])).iloc[0]
     assert (row is None and math.isnan(col)) or col == pytest.approx(row)
+
+
+def test_a_dictionary_metric_is_its_base_value_or_its_whole_formula_not_only_a_ratio() -> None:
+    values = {"likes": 30, "comments": 10, "shares": 10, "impressions": 1000, "reach": None}
+    assert metric_value("likes", None, values) == 30.0
+    assert metric_value("reach", None, values) is None
+    assert metric_value("ctr", "likes / impressions", values) == pytest.approx(0.03)
+    # A KPI on a formula with more than one term used to come back blank on the KPIs page.
+    assert metric_value("er", "(likes + comments + shares) / impressions", values) == pytest.approx(0.05)
+    assert metric_value("er", "likes / reach", values) is None  # an input is blank
+    assert metric_value("er", "likes / (impressions - 1000)", values) is None  # divisor zero
+    assert metric_value("er", "likes / / impressions", values) is None  # no longer parses: blank

@@ -1,0 +1,40 @@
+"""The one select of KPI targets joined to their metric definition, brand and channel, which the targets
+table (`metrics.kpi_targets`) and progress with forecasts (`kpi_progress.target_progress`) both read, so
+the two pages cannot disagree about which targets exist or what they are called."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+
+from app.models import Brand, Channel, KpiTarget, MetricDefinition
+
+
+def target_rows(brand_ids: Sequence[int]) -> Select:
+    """Targets of `brand_ids` with the columns both readers need; callers add their period filter and
+    order. A brand-wide target has no channel (its channel columns are NULL)."""
+    t, d = KpiTarget, MetricDefinition
+    return (
+        select(
+            t.brand_id,
+            t.channel_id,
+            Brand.name.label("brand"),
+            func.coalesce(Channel.display_name, Channel.handle).label("channel"),
+            Channel.platform,
+            d.key,
+            d.name,
+            d.unit,
+            d.formula,
+            d.higher_is_better,
+            d.aggregation,
+            t.period_kind,
+            t.period_start,
+            t.period_end,
+            t.target_value,
+        )
+        .join(Brand, Brand.id == t.brand_id)
+        .join(d, d.key == t.metric_key)
+        .outerjoin(Channel, Channel.id == t.channel_id)
+        .where(t.brand_id.in_(brand_ids))
+    )

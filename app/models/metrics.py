@@ -103,13 +103,10 @@ class MetricSourceMapping(CreatedAtMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class ChannelDailyMetric(Base):
-    __tablename__ = "channel_daily_metrics"
-    __table_args__ = (Index("ix_channel_daily_metrics_brand_date", "brand_id", "date"),)
+class ChannelBaseMetrics:
+    """The columns of CHANNEL_BASE_METRICS, shared by the daily rows and their week/month rollups so the
+    two cannot drift apart when a base metric is added (a test checks the tuple against these)."""
 
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
-    date: Mapped[date] = mapped_column(Date, primary_key=True)
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     followers: Mapped[int | None] = mapped_column(BigInteger)
     follower_growth: Mapped[int | None] = mapped_column(BigInteger)
     impressions: Mapped[int | None] = mapped_column(BigInteger)
@@ -124,6 +121,15 @@ class ChannelDailyMetric(Base):
     posts_published: Mapped[int | None] = mapped_column(BigInteger)
     # Posts by others that name the brand on this channel's platform: the basis of share of voice.
     mentions: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ChannelDailyMetric(ChannelBaseMetrics, Base):
+    __tablename__ = "channel_daily_metrics"
+    __table_args__ = (Index("ix_channel_daily_metrics_brand_date", "brand_id", "date"),)
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     # Where the row came from: "demo", "api", or the export format it was imported from.
     source: Mapped[str] = mapped_column(String(40), default="api")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -267,7 +273,7 @@ class Experiment(CreatedAtMixin, VersionedMixin, Base):
     p_value: Mapped[float | None] = mapped_column(Float)
 
 
-class MetricRollup(Base):
+class MetricRollup(ChannelBaseMetrics, Base):
     """A channel's base metrics over one ISO week (Monday first) or one calendar month, each by its
     dictionary aggregation (sums; the last day's value for followers). Kept by `app.services.rollups`
     from the daily rows; derived KPIs are evaluated over these at read time (ratio of the sums)."""
@@ -283,19 +289,6 @@ class MetricRollup(Base):
     period_end: Mapped[date] = mapped_column(Date)
     days: Mapped[int] = mapped_column(default=0)  # days of the period with a daily row
     last_day: Mapped[date] = mapped_column(Date)  # the latest of those days
-    followers: Mapped[int | None] = mapped_column(BigInteger)
-    follower_growth: Mapped[int | None] = mapped_column(BigInteger)
-    impressions: Mapped[int | None] = mapped_column(BigInteger)
-    reach: Mapped[int | None] = mapped_column(BigInteger)
-    engagements: Mapped[int | None] = mapped_column(BigInteger)
-    likes: Mapped[int | None] = mapped_column(BigInteger)
-    comments: Mapped[int | None] = mapped_column(BigInteger)
-    shares: Mapped[int | None] = mapped_column(BigInteger)
-    saves: Mapped[int | None] = mapped_column(BigInteger)
-    clicks: Mapped[int | None] = mapped_column(BigInteger)
-    video_views: Mapped[int | None] = mapped_column(BigInteger)
-    posts_published: Mapped[int | None] = mapped_column(BigInteger)
-    mentions: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
 from app.db import read_session, write_session
-from app.models import Brand, Channel, ChannelDailyMetric, JobRun
+from app.models import CHANNEL_BASE_METRICS, Brand, Channel, ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus, Role
-from app.models.metrics import MetricRollup, RollupDirtyDay
+from app.models.metrics import ChannelBaseMetrics, MetricRollup, RollupDirtyDay
 from app.services import rollups
 from app.services.errors import PermissionDenied
 from app.services.permissions import Actor
@@ -284,3 +284,10 @@ def test_a_write_committed_during_a_refresh_is_refreshed_next_time(demo_db: Engi
     with read_session(demo_db) as s:
         left = s.execute(select(RollupDirtyDay.channel_id, RollupDirtyDay.date)).all()
     assert left == [(channel, day)]
+
+
+def test_every_base_metric_is_a_column_of_the_daily_rows_and_of_their_rollups() -> None:
+    # The rollup trigger SQL and the dashboards read the tuple; the tables must carry each of its names.
+    assert tuple(ChannelBaseMetrics.__annotations__) == CHANNEL_BASE_METRICS
+    for model in (ChannelDailyMetric, MetricRollup):
+        assert set(CHANNEL_BASE_METRICS) <= set(model.__table__.columns.keys()), model.__tablename__

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.connectors.base import ChannelMetrics, Connector, NotSupported, PostMetrics
 from app.connectors.registry import connector_for
 from app.db import read_session, write_session
+from app.faults import maybe_crash
 from app.models import Channel, ChannelDailyMetric, ConnectorAccount, PostMetricSnapshot, PostVariant
 from app.models.enums import PostStatus
 from app.models.metrics import CHANNEL_BASE_METRICS, POST_BASE_METRICS
@@ -171,6 +172,7 @@ def sync_channel_metrics(
             result.on_connection = True
         elif not result.skipped:
             note_success(s, actor, account, channel.brand_id, now)
+        maybe_crash("metrics.stored")  # a channel's numbers written, not committed (fault tests only)
     return result
 
 
@@ -188,6 +190,7 @@ def sync_metrics(
             results.append(sync_channel_metrics(engine, actor, cid))
         except Exception as exc:  # storing failed (not the platform): say so, and go on with the others
             results.append(ChannelMetricsSync(slug, error=error_text(exc)))
+        maybe_crash("metrics.channel_done")  # one channel committed, the next not started
     with write_session(engine) as s:
         audit.record(
             s,

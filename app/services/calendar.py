@@ -8,13 +8,14 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from app.models import Brand, Campaign, Channel, ContentPillar, Post, PostVariant, User
+from app.models import Brand, Campaign, Channel, ContentPillar, Post, PostVariant
 from app.models.enums import Platform, PostStatus
 from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
 from app.services.sql_time import time_bucket
+from app.services.variant_rows import channel_label, owner_alias, with_variant_context
 
 VARIANT_COLUMNS = [
     "time",
@@ -72,27 +73,23 @@ def list_variants(
     if not brand_ids:
         return pd.DataFrame(columns=VARIANT_COLUMNS)
     v = PostVariant
-    owner = aliased(User)
+    owner, owner_name = owner_alias()
     stmt = (
-        select(
-            func.coalesce(v.scheduled_at, v.published_at),
-            Brand.name,
-            func.coalesce(Channel.display_name, Channel.handle),
-            Channel.platform,
-            Post.title,
-            v.status,
-            func.coalesce(func.nullif(owner.name, ""), owner.email),
-            Campaign.name,
-            ContentPillar.name,
-            v.published_at,
+        with_variant_context(
+            select(
+                func.coalesce(v.scheduled_at, v.published_at),
+                Brand.name,
+                channel_label(),
+                Channel.platform,
+                Post.title,
+                v.status,
+                owner_name,
+                Campaign.name,
+                ContentPillar.name,
+                v.published_at,
+            ),
+            owner,
         )
-        .select_from(v)
-        .join(Post, Post.id == v.post_id)
-        .join(Channel, Channel.id == v.channel_id)
-        .join(Brand, Brand.id == v.brand_id)
-        .outerjoin(owner, owner.id == Post.owner_id)
-        .outerjoin(Campaign, Campaign.id == Post.campaign_id)
-        .outerjoin(ContentPillar, ContentPillar.id == Post.pillar_id)
         .where(*_filters(brand_ids, start, end, statuses, platforms))
         .order_by(func.coalesce(v.scheduled_at, v.published_at), v.id)
         .limit(limit)

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, PostVariant, User
+from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services.errors import ValidationError
 from app.services.periods import utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
+from app.services.variant_rows import channel_label, owner_alias, with_variant_context
 
 EXPORT_FORMATS: dict[str, str] = {
     "csv": "CSV (one row per variant)",
@@ -76,7 +77,7 @@ def export_rows(
         return []
     lo, hi = utc_bounds(start, end)
     v = PostVariant
-    owner = aliased(User)
+    owner, owner_name = owner_alias()
     where = [
         v.brand_id.in_(allowed),
         or_(
@@ -87,27 +88,23 @@ def export_rows(
     if statuses:
         where.append(v.status.in_([PostStatus(s) for s in statuses]))
     stmt = (
-        select(
-            v,
-            Post.title,
-            Post.link_url,
-            Brand.name,
-            Brand.slug,
-            Market.timezone,
-            func.coalesce(Channel.display_name, Channel.handle),
-            Channel.platform,
-            Campaign.name,
-            ContentPillar.name,
-            func.coalesce(func.nullif(owner.name, ""), owner.email),
+        with_variant_context(
+            select(
+                v,
+                Post.title,
+                Post.link_url,
+                Brand.name,
+                Brand.slug,
+                Market.timezone,
+                channel_label(),
+                Channel.platform,
+                Campaign.name,
+                ContentPillar.name,
+                owner_name,
+            ),
+            owner,
+            market=True,
         )
-        .select_from(v)
-        .join(Post, Post.id == v.post_id)
-        .join(Channel, Channel.id == v.channel_id)
-        .join(Brand, Brand.id == v.brand_id)
-        .join(Market, Market.id == Brand.market_id)
-        .outerjoin(owner, owner.id == Post.owner_id)
-        .outerjoin(Campaign, Campaign.id == Post.campaign_id)
-        .outerjoin(ContentPillar, ContentPillar.id == Post.pillar_id)
         .where(*where)
         .order_by(func.coalesce(v.scheduled_at, v.published_at), v.id)
     )

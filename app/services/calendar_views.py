@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Market, Membership, Post, PostVariant, User
 from app.models.enums import Platform, PostStatus
@@ -19,6 +19,7 @@ from app.services.calendar import VARIANT_COLUMNS
 from app.services.errors import ValidationError
 from app.services.palette import PLATFORM_COLORS, STATUS_COLORS
 from app.services.permissions import Actor, Perm, require_brands
+from app.services.variant_rows import channel_label, owner_alias, with_variant_context
 from app.services.workspace import current_workspace
 
 # The same palettes as app.ui.charts (a service may not import the UI layer; a test keeps them equal),
@@ -106,11 +107,6 @@ def grid_timezone(session: Session, actor: Actor, brand_ids: Sequence[int]) -> s
     return current_workspace(session).default_timezone or "UTC"
 
 
-def _owner_label():  # type: ignore[no-untyped-def]
-    owner = aliased(User)
-    return owner, func.coalesce(func.nullif(owner.name, ""), owner.email)
-
-
 def calendar_events(
     session: Session,
     actor: Actor,
@@ -147,8 +143,8 @@ def calendar_events(
             v.brand_id.in_(brand_ids), v.scheduled_at.is_(None), v.published_at >= lo, v.published_at < hi
         ),
     ).subquery()
-    owner, owner_name = _owner_label()
-    stmt = (
+    owner, owner_name = owner_alias()
+    stmt = with_variant_context(
         select(
             v.id,
             v.post_id,
@@ -161,22 +157,16 @@ def calendar_events(
             Post.title,
             Post.status,
             Channel.platform,
-            func.coalesce(Channel.display_name, Channel.handle),
+            channel_label(),
             Brand.name,
             Market.timezone,
             Campaign.name,
             ContentPillar.name,
             owner_name,
-        )
-        .select_from(v)
-        .join(in_range, in_range.c.id == v.id)
-        .join(Post, Post.id == v.post_id)
-        .join(Channel, Channel.id == v.channel_id)
-        .join(Brand, Brand.id == v.brand_id)
-        .join(Market, Market.id == Brand.market_id)
-        .outerjoin(owner, owner.id == Post.owner_id)
-        .outerjoin(Campaign, Campaign.id == Post.campaign_id)
-        .outerjoin(ContentPillar, ContentPillar.id == Post.pillar_id)
+        ),
+        owner,
+        market=True,
+        only_ids=in_range,
     )
     if channels:
         stmt = stmt.where(v.channel_id.in_(list(channels)))

@@ -4,6 +4,7 @@ Every wait is bounded (the contexts' default timeout, or the `timeout` given).""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import time as clock
@@ -189,6 +190,17 @@ def open_tab(page: Page, name: str | re.Pattern[str]) -> None:
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
     wait_idle(page)
+
+
+def table_rows(page: Page, name: str) -> list[dict[str, str]]:
+    """Every row of a table drawn by app.ui.components.table(name=...), as its "Download CSV" button
+    gives it (header -> text): the grid is a canvas, and its accessible copy holds only the columns in
+    view, so the download is the whole table as a person gets it."""
+    with page.expect_download() as info:
+        page.locator(f".st-key-dl_{name}").get_by_role("button", name="Download CSV").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    wait_idle(page)  # the click reruns the page
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def screenshot(page: Page, folder: Path, name: str) -> None:

@@ -203,6 +203,27 @@ def table_rows(page: Page, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def upload_file(page: Page, label: str, name: str, data: bytes, mime: str = "text/csv") -> None:
+    """Put a file into the st.file_uploader labelled `label`, as picking it in the file dialog does, and
+    wait for the run the upload starts (the uploader then offers to remove the file by its full name; the
+    name it shows may be shortened)."""
+    field = widget(page, "stFileUploader", label)
+    field.locator("input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+    expect(field.get_by_role("button", name=f"Remove {name}", exact=True)).to_be_visible()
+    wait_idle(page)
+
+
+def metric_value(page: Page, label: str) -> str:
+    """The value a st.metric tile labelled `label` shows, as written (there must be one such tile)."""
+    tiles = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True), visible=True
+    )
+    expect(tiles).to_have_count(1)
+    return tiles.get_by_test_id("stMetricValue").inner_text().strip()
+
+
 def screenshot(page: Page, folder: Path, name: str) -> None:
     # The viewport is tall (see new_context): Streamlit scrolls inside its own pane, so a "full page"
     # screenshot would show no more than the viewport does.

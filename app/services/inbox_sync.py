@@ -31,6 +31,7 @@ from app.models import Channel, ConnectorAccount, InboxMessage, PostVariant, Sla
 from app.models.enums import Direction, InboxStatus, MessageKind, Priority
 from app.services import audit
 from app.services.connector_outcomes import error_text, note_failure, note_headroom, note_success
+from app.services.inbox_work import note_response, thread_opener
 from app.services.permissions import Actor, Perm, require
 from app.services.workspace import current_workspace
 
@@ -171,28 +172,16 @@ def _store_page(session: Session, channel: Channel, items: Sequence[InboxItem]) 
             continue
         added += 1
         known.add(item.external_id)
-        if parent is not None and not outbound:
-            _reopen(session, parent)
+        if parent is not None:
+            opener = thread_opener(session, parent)
+            if outbound:
+                # The team answered on the platform itself: that is the thread's response too.
+                note_response(opener, received)
+            elif opener.status in (InboxStatus.RESOLVED, InboxStatus.WAITING):
+                # A customer wrote again in a thread the team had closed or was waiting on.
+                opener.status = InboxStatus.OPEN
+                opener.resolved_at = None
     return added
-
-
-def _reopen(session: Session, message: InboxMessage) -> None:
-    """A customer wrote again in a thread the team had closed or was waiting on: it needs attention."""
-    opener = message
-    if message.parent_id is not None:
-        opener = (
-            session.scalars(
-                select(InboxMessage).where(
-                    InboxMessage.thread_key == message.thread_key,
-                    InboxMessage.channel_id == message.channel_id,
-                    InboxMessage.parent_id.is_(None),
-                )
-            ).first()
-            or message
-        )
-    if opener.status in (InboxStatus.RESOLVED, InboxStatus.WAITING):
-        opener.status = InboxStatus.OPEN
-        opener.resolved_at = None
 
 
 def _account(session: Session, channel_id: int) -> ConnectorAccount:

@@ -1,5 +1,6 @@
-"""Inbox: inbound comments, mentions, messages and reviews of the period with their sentiment and how
-fast the team answered; working the inbox (replies, routing, SLA timers) comes later."""
+"""Inbox: working the threads that wait on the team (triage and replies from the hub), then the period's
+inbound comments, mentions, messages and reviews with their sentiment and how fast the team answered;
+routing rules, reply templates and escalation come later."""
 
 import streamlit as st
 
@@ -8,11 +9,16 @@ from app.models.enums import InboxStatus, Sentiment
 from app.services import inbox
 from app.services.periods import previous_range
 from app.ui import page_charts
+from app.ui.actions import show_flash
 from app.ui.components import coming_soon, kpi_tiles, page_header, table
 from app.ui.context import page_context
+from app.ui.inbox_work import inbox_work_section
 
 ctx = page_context()
 page_header("Inbox", ctx)
+show_flash()
+inbox_work_section(ctx)
+st.divider()
 
 left, right = st.columns(2)
 statuses = left.pills("Status", [s.value for s in InboxStatus], selection_mode="multi", key="inbox_status")
@@ -49,10 +55,9 @@ table(
 )
 
 coming_soon(
-    "the unified inbox",
+    "the rest of the unified inbox",
     [
-        "One work queue for every channel: claim, assign, tag, resolve, mark as spam",
-        "Replies from the hub with saved reply templates per language (en, ms, id, zh)",
+        "Saved reply templates per language (en, ms, id, zh)",
         "Routing rules by keyword, sentiment, platform, language and kind: assign, prioritise, escalate",
         "SLA timers per priority, with a warning before a response target is missed",
         "Escalation of a message into a crisis incident",

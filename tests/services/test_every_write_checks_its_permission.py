@@ -13,8 +13,8 @@ from PIL import Image
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.models import ApprovalRequest, Brand, Post
-from app.models.enums import ApprovalRequestStatus, Role
+from app.models import ApprovalRequest, Brand, InboxMessage, Post
+from app.models.enums import ApprovalRequestStatus, Direction, Role
 from app.services import (
     approval_decisions,
     approval_flows,
@@ -23,6 +23,7 @@ from app.services import (
     briefs,
     channels,
     composer,
+    inbox_work,
     kpi_targets,
     markets,
     metrics_dictionary,
@@ -63,7 +64,14 @@ def _ids(s: Session) -> dict[str, int]:
             ApprovalRequest.current_position == 1,
         )
     ).first()
-    return {"warisan": warisan, "draft": draft, "pending": pending}
+    thread = s.scalars(
+        select(InboxMessage.id).where(
+            InboxMessage.brand_id == warisan,
+            InboxMessage.direction == Direction.INBOUND,
+            InboxMessage.parent_id.is_(None),
+        )
+    ).first()
+    return {"warisan": warisan, "draft": draft, "pending": pending, "thread": thread}
 
 
 CSV = (
@@ -189,6 +197,11 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
             spreadsheet="1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
             sync_as="admin@kopi.example",
         ),
+    ),
+    (
+        "triage an inbox thread",
+        Perm.INBOX_WORK,
+        lambda s, a, i: inbox_work.triage(s, a, i["thread"], status="spam", priority="high"),
     ),
     (
         "set a KPI target",

@@ -70,7 +70,10 @@ def finish(
 
 
 def show_flash() -> None:
-    """Show (once) the message of the change that caused this rerun."""
+    """Show (once) the message of the change that caused this rerun. Its slot is there on every run,
+    message or not: an element appearing above st.tabs would shift the tabs' place on the page, and
+    Streamlit would then reopen them on the first tab, throwing the person off the tab they were on."""
+    slot = st.empty()
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(plain(message), icon=":material/check_circle:")
+        slot.success(plain(message), icon=":material/check_circle:")

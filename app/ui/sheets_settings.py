@@ -30,7 +30,8 @@ def _summary(results: list[SyncResult]) -> str:
         return "No worksheets to sync."
     failed = [r for r in results if not r.ok]
     requests = sum(r.requests for r in results)
-    text = f"Synced {len(results)} worksheet(s) in {requests} requests"
+    rows = sum(r.counts.get("rows", 0) for r in results if r.ok)
+    text = f"Synced {len(results)} worksheet(s) ({rows:,} rows on the sheets) in {requests} requests"
     if failed:
         return text + f"; {len(failed)} failed: " + "; ".join(f"{r.worksheet}: {r.error}" for r in failed)
     changed = sum(r.counts.get("applied", 0) + r.counts.get("created", 0) for r in results)

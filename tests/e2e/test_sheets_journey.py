@@ -163,7 +163,12 @@ def test_admin_connects_a_sheet_and_an_editors_edits_come_back_or_are_reported(
     expect_success(admin, f"Connected Content calendar for {BRAND}")
     open_tab(admin, SHEETS_TAB)
     click(admin, "Sync now")
-    expect_success(admin, re.compile(r"Synced 1 worksheet\(s\) in \d+ requests: 0 sheet edit\(s\) applied"))
+    expect_success(
+        admin,
+        re.compile(
+            r"Synced 1 worksheet\(s\) \([\d,]+ rows on the sheets\) in \d+ requests: 0 sheet edit\(s\) applied"
+        ),
+    )
     open_tab(admin, SHEETS_TAB)
     (worksheet,) = sheets_table(admin, "sheet-worksheets")
     assert worksheet["brand"] == BRAND and worksheet["tab"] == TAB and worksheet["status"] == "ok"
@@ -191,7 +196,10 @@ def test_admin_connects_a_sheet_and_an_editors_edits_come_back_or_are_reported(
     fake.type(KEY, TAB, refused_row, "Status", "approved")
     click(admin, "Sync now")
     expect_success(
-        admin, re.compile(r"Synced 1 worksheet\(s\) in \d+ requests: 1 sheet edit\(s\) applied, 1 refused")
+        admin,
+        re.compile(
+            r"Synced 1 worksheet\(s\) \([\d,]+ rows on the sheets\) in \d+ requests: 1 sheet edit\(s\) applied, 1 refused"
+        ),
     )
     open_tab(admin, SHEETS_TAB)
 
@@ -233,7 +241,10 @@ def test_admin_connects_a_sheet_and_an_editors_edits_come_back_or_are_reported(
     expect(admin.get_by_text("Nothing to show for this brand and period.")).to_be_visible()
     click(admin, "Sync now")
     expect_success(
-        admin, re.compile(r"Synced 1 worksheet\(s\) in \d+ requests: 0 sheet edit\(s\) applied, 0 refused")
+        admin,
+        re.compile(
+            r"Synced 1 worksheet\(s\) \([\d,]+ rows on the sheets\) in \d+ requests: 0 sheet edit\(s\) applied, 0 refused"
+        ),
     )
     open_tab(admin, SHEETS_TAB)
     (worksheet,) = sheets_table(admin, "sheet-worksheets")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ChannelDailyMetric, ContentPillar, Incident, Market
 from app.services import rollups
 from app.services.dashboard_series import Scope
+from app.services.overview import last_followers
 from app.services.periods import previous_range, utc_bounds
 from app.services.permissions import Actor, Perm, require_brands
 
@@ -123,14 +124,9 @@ def _per_channel(session: Session, scope: Scope, start: date, end: date) -> pd.D
         .where(*scope.where(), m.date >= start, m.date <= end)
         .group_by(m.channel_id)
     ).all()
+    # Each channel's own last count in the period (see overview._metric_totals).
     last = session.execute(
-        select(m.channel_id, m.followers).where(
-            *scope.where(),
-            m.date
-            == select(func.max(m.date))
-            .where(*scope.where(), m.date >= start, m.date <= end)
-            .scalar_subquery(),
-        )
+        select(Channel.id, last_followers(start, end)).where(Channel.id.in_([r[0] for r in rows]))
     ).all()
     df = pd.DataFrame(
         [(c, *[float(v) if v is not None else np.nan for v in vals]) for c, *vals in rows],

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ScalarSelect
 
 from app.models import Channel, ChannelDailyMetric, InboxMessage, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import Direction, PostStatus, Sentiment
@@ -35,6 +36,18 @@ class Kpi:
         return (self.value - self.previous) / abs(self.previous)
 
 
+def last_followers(start: date, end: date) -> ScalarSelect[int]:
+    """The channel's (correlated with Channel) last followers count in [start, end]."""
+    m = ChannelDailyMetric
+    return (
+        select(m.followers)
+        .where(m.channel_id == Channel.id, m.date >= start, m.date <= end, m.followers.is_not(None))
+        .order_by(m.date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _metric_totals(session: Session, brand_ids: Sequence[int], start: date, end: date) -> dict[str, float]:
     m = ChannelDailyMetric
     row = session.execute(
@@ -46,15 +59,10 @@ def _metric_totals(session: Session, brand_ids: Sequence[int], start: date, end:
             func.sum(m.reach),
         ).where(m.brand_id.in_(brand_ids), m.date >= start, m.date <= end)
     ).one()
-    followers = session.execute(
-        select(func.sum(m.followers)).where(
-            m.brand_id.in_(brand_ids),
-            m.date
-            == select(func.max(m.date))
-            .where(m.brand_id.in_(brand_ids), m.date >= start, m.date <= end)
-            .scalar_subquery(),
-        )
-    ).scalar()
+    # Each channel's own last count in the period (one index seek per channel): a channel whose export
+    # already holds today must not hide the channels that report a day later, nor a day without the figure.
+    per_channel = select(last_followers(start, end).label("followers")).where(Channel.brand_id.in_(brand_ids))
+    followers = session.execute(select(func.sum(per_channel.subquery().c.followers))).scalar()
     keys = ("impressions", "engagements", "clicks", "follower_growth", "reach")
     totals = {k: float(v) if v is not None else None for k, v in zip(keys, row, strict=True)}
     totals["followers"] = float(followers) if followers is not None else None

@@ -26,12 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import ConfigError
-from app.db import read_session
+from app.db import read_session, write_session
 from app.models import JobRun
 from app.services.ops import JobTiming, every_label
 from app.services.permissions import Actor
 from jobs import registry
-from jobs.recording import run_job
+from jobs.recording import record_interrupted, run_job
 from jobs.registry import JobSpec
 
 log = logging.getLogger("socialops.jobs.runner")
@@ -86,6 +86,18 @@ def last_starts(names: Sequence[str]) -> dict[str, datetime]:
         log.warning("job history unreadable (%s: %s): every job counts as due", type(exc).__name__, exc)
         return {}
     return {n: at for n, at in found.items() if at is not None}
+
+
+def settle_interrupted(names: Sequence[str]) -> list[int]:
+    """At start, record as interrupted the runs a killed runner left "running" (its jobs' next runs would
+    too, but a job that runs once a day would show "running" until then). Never raises: a store that
+    cannot be reached now is reported by the jobs themselves."""
+    try:
+        with write_session() as session:
+            return record_interrupted(session, names, Actor.system("job:runner"))
+    except Exception as exc:
+        log.warning("could not look for interrupted runs (%s: %s)", type(exc).__name__, exc)
+        return []
 
 
 def due_at(timing: JobTiming, last: datetime | None, now: datetime) -> datetime:
@@ -152,7 +164,8 @@ def _on_signal(runner: Runner) -> Callable[[int, FrameType | None], None]:
     def handle(signum: int, frame: FrameType | None) -> None:
         if runner.stop.is_set():
             log.warning("second %s: exiting now", signal.Signals(signum).name)
-            # Running transactions roll back; their job-run rows stay "running" and the job shows as late.
+            # Running transactions roll back; their job-run rows stay "running" until the health page sees
+            # the process gone and the next start records them as interrupted.
             os._exit(128 + signum)
         log.info("%s received: finishing the running jobs, starting no new ones", signal.Signals(signum).name)
         runner.stop.set()
@@ -199,6 +212,7 @@ def main(argv: list[str] | None = None, jobs: Sequence[JobSpec] | None = None) -
         print_schedule(jobs, timings)
         return 0
     runner = Runner(jobs, timings)
+    settle_interrupted([s.name for s in jobs])
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -265,3 +265,5 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
+    # Recorded as running, but its process died (killed, a power cut): it neither finished nor failed.
+    INTERRUPTED = "interrupted"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAtMixin, StrEnumType, VersionedMixin, utcnow
@@ -19,6 +19,14 @@ class JobRun(Base):
         Index("ix_job_runs_job_started", "job_name", "started_at"),
         # "Every run of the last 48 hours" (the health page) cannot use the (job, time) index.
         Index("ix_job_runs_started", "started_at"),
+        # The runs still marked running (a handful among a year of runs), checked on every page view and
+        # at every job start for ones whose process died.
+        Index(
+            "ix_job_runs_running",
+            "job_name",
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +38,8 @@ class JobRun(Base):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str] = mapped_column(String(200), default="")
+    # The process on `host` that ran it: a run left "running" by a process that is gone was interrupted.
+    pid: Mapped[int | None] = mapped_column(Integer)
 
 
 class ConnectorAccount(CreatedAtMixin, VersionedMixin, Base):

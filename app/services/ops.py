@@ -3,18 +3,21 @@ inbox, metrics...) did recently, whether any of them is late, and the problems a
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
 from app.models.enums import HealthStatus, JobStatus
 from app.models.sheets import SyncStatus
+from app.services import audit
 from app.services.permissions import Actor, Perm, require, require_brands
+from app.services.publishing_claims import _alive as process_alive
 from app.services.sql_time import time_bucket
 
 HEALTH_COLUMNS = [
@@ -86,29 +89,38 @@ def _require_jobs(actor: Actor) -> None:
     require(actor, Perm.CONNECTIONS_VIEW)
 
 
-def recent_job_runs(session: Session, actor: Actor, hours: int = 48, limit: int = 2000) -> pd.DataFrame:
-    """Runs started in the last `hours`, newest first."""
+def recent_job_runs(
+    session: Session, actor: Actor, hours: int = 48, limit: int = 2000, timings: Sequence[JobTiming] = ()
+) -> pd.DataFrame:
+    """Runs started in the last `hours`, newest first; a run recorded as running whose process is gone
+    (or that has run for longer than any run could, see stale_after) is shown as interrupted."""
     _require_jobs(actor)
     since = datetime.now(UTC) - timedelta(hours=hours)
     j = JobRun
+    now = datetime.now(UTC)
     rows = session.execute(
-        select(j.job_name, j.started_at, j.finished_at, j.status, j.counts, j.error, j.host)
+        select(j.job_name, j.started_at, j.finished_at, j.status, j.counts, j.error, j.host, j.pid)
         .where(j.started_at >= since)
         .order_by(j.started_at.desc(), j.id.desc())
         .limit(limit)
     ).all()
-    data = [
-        (
-            name,
-            started,
-            round((finished - started).total_seconds(), 1) if finished else None,
-            status.value,
-            ", ".join(f"{k}: {v}" for k, v in sorted((counts or {}).items())),
-            error or "",
-            host,
+    bounds = {t.name: stale_after(t) for t in timings}
+    data = []
+    for name, started, finished, status, counts, error, host, pid in rows:
+        bound = bounds.get(name, RUN_TOO_LONG)
+        if status == JobStatus.RUNNING and (why := why_interrupted(host, pid, started, bound, now)):
+            status, error = JobStatus.INTERRUPTED, why
+        data.append(
+            (
+                name,
+                started,
+                round((finished - started).total_seconds(), 1) if finished else None,
+                status.value,
+                ", ".join(f"{k}: {v}" for k, v in sorted((counts or {}).items())),
+                error or "",
+                host,
+            )
         )
-        for name, started, finished, status, counts, error, host in rows
-    ]
     return pd.DataFrame(data, columns=RUN_COLUMNS)
 
 
@@ -127,7 +139,7 @@ def job_summary(session: Session, actor: Actor) -> pd.DataFrame:
     recent = {
         name: (int(runs), int(failed or 0))
         for name, runs, failed in session.execute(
-            select(j.job_name, func.count(), func.sum(case((j.status == JobStatus.FAILED, 1), else_=0)))
+            select(j.job_name, func.count(), func.sum(case((j.status.in_(FAILURES), 1), else_=0)))
             .where(j.started_at >= day_ago)
             .group_by(j.job_name)
         )
@@ -152,6 +164,94 @@ class JobTiming:
     late_after: timedelta | None  # no successful run for this long means the job is late
     installed: bool = True  # False: the job's module is not part of this installation
     summary: str = ""
+
+
+# Outcomes that count as a failure of the job: it failed, or its process died before it could finish.
+FAILURES = (JobStatus.FAILED, JobStatus.INTERRUPTED)
+# A run still recorded as running after this long is taken for dead even when its process cannot be
+# looked at (it ran on another host): no job here legitimately runs for hours.
+RUN_TOO_LONG = timedelta(hours=6)
+
+
+def stale_after(timing: JobTiming | None) -> timedelta:
+    """How long a run of this job may be "running" before it counts as interrupted: RUN_TOO_LONG, or the
+    job's lateness threshold when that is longer (a run still going by then has not succeeded on time
+    either)."""
+    if timing is None or timing.late_after is None:
+        return RUN_TOO_LONG
+    return max(RUN_TOO_LONG, timing.late_after)
+
+
+def why_interrupted(
+    host: str, pid: int | None, started: datetime, bound: timedelta, now: datetime
+) -> str | None:
+    """Why a run recorded as running cannot still be going, or None when it may be. Its process is looked
+    for only on this host (a process id means nothing on another one); elsewhere only its age tells."""
+    if pid is not None and host == socket.gethostname() and not process_alive(pid):
+        return f"interrupted: its process ({pid} on {host}) is gone; it neither finished nor failed"
+    if now - started > bound:
+        return (
+            f"interrupted: recorded as running since {started:%d %b %H:%M} UTC, longer than a run may take"
+            f" ({every_label(bound)}); its runner on {host or 'an unknown host'} stopped"
+        )
+    return None
+
+
+def _dead_runs(
+    session: Session, names: Sequence[str], bounds: dict[str, timedelta], now: datetime
+) -> dict[str, list[tuple[int, datetime, str]]]:
+    """Per job: (run id, started, reason) of its runs recorded as running that cannot be (why_interrupted),
+    oldest first."""
+    j = JobRun
+    # The status as a literal, as the partial index ix_job_runs_running spells it, so both stores use it
+    # (a handful of rows) instead of reading a job's whole history.
+    query = select(j.id, j.job_name, j.started_at, j.host, j.pid).where(
+        literal_column("job_runs.status") == literal_column("'running'"), j.job_name.in_(list(names))
+    )
+    out: dict[str, list[tuple[int, datetime, str]]] = {}
+    for run_id, name, started, host, pid in session.execute(query.order_by(j.id)):
+        if why := why_interrupted(host, pid, started, bounds.get(name, RUN_TOO_LONG), now):
+            out.setdefault(name, []).append((run_id, started, why))
+    return out
+
+
+def mark_interrupted(
+    session: Session,
+    actor: Actor,
+    names: Sequence[str],
+    timings: Sequence[JobTiming] = (),
+    now: datetime | None = None,
+) -> list[int]:
+    """Record as interrupted each run of these jobs that is still marked running but cannot be (its
+    process on this host is gone, or it is older than stale_after), with the reason as its error and an
+    audit row; returns their ids. A job's next run and the runner, as it starts, call this, so a killed
+    run does not stay "running" forever."""
+    require(actor, Perm.CONNECTIONS_MANAGE)
+    now = now or datetime.now(UTC)
+    bounds = {t.name: stale_after(t) for t in timings}
+    marked = []
+    for name, runs in _dead_runs(session, names, bounds, now).items():
+        for run_id, started, why in runs:
+            # Only if still running: another runner starting at the same moment may have marked it first.
+            done = session.execute(
+                update(JobRun)
+                .where(JobRun.id == run_id, JobRun.status == JobStatus.RUNNING)
+                .values(status=JobStatus.INTERRUPTED, error=why)
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount:
+                audit.record(
+                    session,
+                    actor,
+                    "job_run.interrupted",
+                    "job_run",
+                    run_id,
+                    label=f"{name} started {started:%Y-%m-%d %H:%M:%S} UTC",
+                    before={"status": JobStatus.RUNNING.value},
+                    after={"status": JobStatus.INTERRUPTED.value, "reason": why},
+                )
+                marked.append(run_id)
+    return marked
 
 
 JOB_HEALTH_COLUMNS = [
@@ -211,8 +311,9 @@ def job_health(
     session: Session, actor: Actor, timings: Sequence[JobTiming], now: datetime | None = None
 ) -> pd.DataFrame:
     """One row per job (the configured ones first, then any other job that ran in the last 48 h): its cadence, last
-    run, next run, success and failures, and a state: ok, late, failing, running, never run, off, not
-    installed."""
+    run, next run, success and failures, and a state: ok, late, interrupted, failing, running, never run,
+    off, not installed. A run recorded as running whose process is gone (why_interrupted) shows as
+    interrupted and counts as a failure, before the job's next run records it so."""
     _require_jobs(actor)
     now = now or datetime.now(UTC)
     j = JobRun
@@ -222,21 +323,27 @@ def job_health(
     others = set(session.scalars(select(j.job_name).where(j.started_at >= now - timedelta(hours=48)))) - known
     last: dict[str, tuple] = {}
     recent: dict[str, tuple[int, int]] = {}
+    day_ago = now - timedelta(hours=24)
+    dead = _dead_runs(session, [*known, *others], {t.name: stale_after(t) for t in timings}, now)
     for name in [*known, *others]:
         row = session.execute(
-            select(j.started_at, j.finished_at, j.status, j.counts, j.error)
+            select(j.id, j.started_at, j.finished_at, j.status, j.counts, j.error)
             .where(j.job_name == name)
             .order_by(j.started_at.desc(), j.id.desc())
             .limit(1)
         ).first()
         if row is not None:
-            last[name] = tuple(row)
+            run_id, *rest = tuple(row)
+            why = {i: reason for i, _, reason in dead.get(name, [])}.get(run_id)
+            if why is not None:
+                rest[2], rest[4] = JobStatus.INTERRUPTED, why
+            last[name] = tuple(rest)
         runs, failed = session.execute(
-            select(func.count(), func.sum(case((j.status == JobStatus.FAILED, 1), else_=0))).where(
-                j.job_name == name, j.started_at >= now - timedelta(hours=24)
+            select(func.count(), func.sum(case((j.status.in_(FAILURES), 1), else_=0))).where(
+                j.job_name == name, j.started_at >= day_ago
             )
         ).one()
-        recent[name] = (int(runs), int(failed or 0))
+        recent[name] = (int(runs), int(failed or 0) + sum(at >= day_ago for _, at, _ in dead.get(name, [])))
     rows = []
     for t in [*timings, *(JobTiming(n, None, None, installed=False) for n in sorted(others))]:
         started, finished, status, counts, error = last.get(t.name, (None, None, None, None, None))
@@ -249,6 +356,8 @@ def job_health(
             state = "never run"
         elif late:
             state = "late"
+        elif status == JobStatus.INTERRUPTED:
+            state = "interrupted"
         elif status == JobStatus.FAILED:
             state = "failing"
         elif status == JobStatus.RUNNING:
@@ -352,6 +461,8 @@ def problems_for_banner(
             since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "yet"
             problems.append(Problem("connection", slug, f"failing, no success {since}: {error}"))
     if actor.can(Perm.CONNECTIONS_MANAGE):
+        bounds = {t.name: stale_after(t) for t in timings}
+        dead = _dead_runs(session, [t.name for t in timings], bounds, now)
         for t in timings:
             first = _first_run(session, t.name)
             late, ok_at = _lateness(session, t, first is not None, now)
@@ -359,6 +470,13 @@ def problems_for_banner(
                 since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "ever"
                 problems.append(
                     Problem("job", t.name, f"no successful run {since} (expected {every_label(t.every)})")
+                )
+            elif dead.get(t.name):
+                # Its process died mid-run and no run has come since to record it: the runner is
+                # probably down too, long before the job would count as late.
+                _, started, why = dead[t.name][-1]
+                problems.append(
+                    Problem("job", t.name, f"the run started {started:%d %b %H:%M} UTC was {why}")
                 )
     # A Google Sheets worksheet whose last sync failed: its editors' changes wait until it works again.
     for brand_slug, brand_id, title, error in session.execute(

@@ -13,11 +13,15 @@ JOB_STATE_COLORS = {
     "ok": "green",
     "running": "blue",
     "failing": "orange",
+    "interrupted": "orange",
     "late": "red",
     "never run": "gray",
     "off": "gray",
     "not installed": "gray",
 }
+
+# A run whose process died is a failure too, told apart from one that failed with an error.
+RUN_OUTCOME_COLORS = {**JOB_STATUS_COLORS, "interrupted": "#F58518"}
 
 
 def runs_by_day(df: pd.DataFrame, days: int) -> alt.Chart:
@@ -28,7 +32,7 @@ def runs_by_day(df: pd.DataFrame, days: int) -> alt.Chart:
         .encode(
             x=alt.X("yearmonthdate(day):T", title=None),
             y=alt.Y("sum(runs):Q", title=None, stack=True),
-            color=alt.Color("status:N", scale=color_scale(JOB_STATUS_COLORS, df["status"]), title="Outcome"),
+            color=alt.Color("status:N", scale=color_scale(RUN_OUTCOME_COLORS, df["status"]), title="Outcome"),
             tooltip=[
                 alt.Tooltip("yearmonthdate(day):T", title="day", format="%a %d %b"),
                 "job:N",

@@ -1,6 +1,6 @@
 """Jobs & connections: each channel's connection (status, last success, last error in the platform's
 words, token expiry, rate-limit headroom, with "Check now"), and each scheduled job (last and next run,
-duration, counts, failures, lateness) with the runs of the last days."""
+duration, counts, failures, lateness, runs interrupted by a dead process) with the runs of the last days."""
 
 import streamlit as st
 
@@ -60,7 +60,7 @@ with read_session() as session:
     sees_jobs = ctx.actor.can(Perm.CONNECTIONS_VIEW)
     jobs = ops.job_health(session, ctx.actor, timings) if sees_jobs else None
     per_day = ops.runs_by_day(session, ctx.actor, days=DAYS) if sees_jobs else None
-    runs = ops.recent_job_runs(session, ctx.actor, hours=48) if sees_jobs else None
+    runs = ops.recent_job_runs(session, ctx.actor, hours=48, timings=timings) if sees_jobs else None
 
 broken = int((health["status"] == "broken").sum()) if not health.empty else 0
 if broken:
@@ -88,6 +88,13 @@ else:
     if not late.empty:
         st.error(
             f"Not succeeded on time: {plain(', '.join(late['job']))}. Is `python -m jobs.runner` running?"
+        )
+    interrupted = jobs[jobs["state"] == "interrupted"]
+    if not interrupted.empty:
+        st.error(
+            f"Interrupted: {plain(', '.join(interrupted['job']))}: the last run's process died before it "
+            "finished (see its error). The next run records it and does the work again; is "
+            "`python -m jobs.runner` still running?"
         )
     st.caption(
         "Cadences come from `[jobs]` in secrets.toml or `SOCIALOPS_JOB_<NAME>`; a job is late when it has not "

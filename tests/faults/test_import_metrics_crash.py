@@ -20,7 +20,10 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import AuditLog, Channel, ChannelDailyMetric, JobRun, PostMetricSnapshot
 from app.models.enums import JobStatus
 from app.models.metrics import MetricRollup, RollupDirtyDay
+from app.services import ops
+from app.services.permissions import Actor
 from app.services.rollups import month_start, week_start
+from jobs import registry
 from tests.services.synckit import connect_channel, published_variant
 
 pytestmark = pytest.mark.slow  # child processes: several seconds each
@@ -240,8 +243,14 @@ def recover_and_settle(db: Engine, w: World, truth: tuple, before: Store) -> Non
     assert after.latest() == posts
     today = datetime.now(UTC).date()
     assert {c: after.days[(c, today)] for c in w.channels} == {c: (n, n - 1) for c, n in followers.items()}
-    # The killed runs claim no success.
+    # The killed runs claim no success, and are no longer "running" as if they might still finish: the
+    # run that caught up recorded them as interrupted (their process was gone).
     assert sum(st == JobStatus.OK for _, st, _ in after.runs[:-1]) == finished_ok, after.runs
+    assert all(
+        st == JobStatus.INTERRUPTED and "is gone" in (err or "")
+        for _, st, err in after.runs[:-1]
+        if st != JobStatus.OK
+    ), after.runs
     assert after.runs[-1][1] == JobStatus.OK
 
     rolled = run(db, "jobs.refresh_rollups")
@@ -284,6 +293,9 @@ def test_an_import_killed_at_each_crash_point_is_finished_exactly_once_by_the_ne
     assert len(stored) == landed, f"{len(stored)} channel(s) committed, expected {landed}"
     assert store.audits == (1 if landed == CHANNELS else 0)
     assert [st for _, st, _ in store.runs] == [JobStatus.RUNNING], "the killed run claims nothing"
+    with read_session(db) as s:  # ... and the Jobs page sees through it: its process is gone
+        health = ops.job_health(s, Actor.system("test:faults"), registry.timings()).set_index("job")
+    assert health.loc[JOB, "last status"] == "interrupted" and health.loc[JOB, "failures 24h"] >= 1
 
     recover_and_settle(db, w, truth, store)
 

@@ -105,6 +105,7 @@ def test_a_rollup_refresh_killed_loses_no_change_and_the_next_run_catches_up(
                 .order_by(JobRun.id)
             )
         )
-    assert [r.status for r in runs] == [JobStatus.RUNNING, JobStatus.OK]
+    # The killed run's record was left running; the catch-up run recorded it as interrupted.
+    assert [r.status for r in runs] == [JobStatus.INTERRUPTED, JobStatus.OK]
     # The catch-up run did the work the killed one could not commit, and nothing when it had.
     assert (runs[-1].counts["dirty_days"] > 0) == (when == "before_commit")

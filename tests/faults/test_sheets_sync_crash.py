@@ -206,8 +206,8 @@ def test_a_sync_killed_at_each_step_is_finished_exactly_once_by_the_next_run(
     with read_session(db) as s:
         runs = list(s.scalars(select(JobRun).where(JobRun.job_name == "sheets_sync").order_by(JobRun.id)))
         status = s.get(SheetBinding, binding).last_status
-    # The killed run never finished its record; the next one did.
-    assert [r.status for r in runs] == [JobStatus.RUNNING, JobStatus.OK] and status == SyncStatus.OK
+    # The killed run never finished its record; the next one did, and recorded it as interrupted.
+    assert [r.status for r in runs] == [JobStatus.INTERRUPTED, JobStatus.OK] and status == SyncStatus.OK
 
     # Nothing is left over for a third sync.
     again = sync_now(db, fake, private_key_pem, binding)

@@ -4,54 +4,32 @@ channel into the inbox, each channel on its own. A platform's error is kept on t
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections import Counter
-from functools import partial
 
 from sqlalchemy.orm import Session
 
-from app.db import get_engine, read_session
-from app.services.brands import get_brand
 from app.services.errors import ServiceError
-from app.services.inbox_sync import sync_inbox
+from app.services.inbox_sync import ChannelSync, sync_inbox
 from app.services.permissions import Actor
-from jobs.recording import run_job
+from jobs.recording import per_channel_main, per_channel_work
 
 
 class InboxSyncFailed(ServiceError):
     pass
 
 
+def _tally(r: ChannelSync) -> dict[str, int]:
+    return {"fetched": r.fetched, "added": r.added}
+
+
 def work(session: Session, actor: Actor, brand: str | None = None) -> dict[str, int]:
-    # The job's own session stays unused: each channel commits on its own, and touching this one would
-    # hold SQLite's write lock while they wait for it.
-    engine = get_engine()
-    with read_session(engine) as s:
-        brand_ids = [get_brand(s, actor, brand).id] if brand else None
-    results = sync_inbox(engine, actor, brand_ids)
-    counts: Counter[str] = Counter(channels=len(results))
-    for r in results:
-        counts["skipped" if r.skipped else "ok" if r.ok else "failed"] += 1
-        counts["fetched"] += r.fetched
-        counts["added"] += r.added
-    # A platform's refusal is kept on its connection (the health page and the admin banner show it) and
-    # counted here; only a failure on our side (storing) fails the run, since the job itself is at fault.
-    ours = [r for r in results if not r.ok and not r.on_connection]
-    if ours:
-        raise InboxSyncFailed(
-            f"{len(ours)} of {len(results)} channel(s) could not be stored "
-            f"({counts['added']} message(s) added from the others): "
-            + "; ".join(f"{r.channel}: {r.error}" for r in ours)
-        )
-    return dict(counts)
+    return per_channel_work(
+        actor, brand, sync_inbox, _tally, InboxSyncFailed, kept=("added", "message(s) added")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jobs.sync_inbox", description=__doc__.split("\n")[0])
-    parser.add_argument("--brand", help="only this brand's channels (slug)")
-    args = parser.parse_args(argv)
-    return run_job("sync_inbox", partial(work, brand=args.brand))
+    return per_channel_main("sync_inbox", __doc__, work, argv)
 
 
 if __name__ == "__main__":

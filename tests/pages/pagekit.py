@@ -9,6 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from app.ui.errors import UNEXPECTED_ERROR_PREFIX
+from app.ui.text import WORD_JOINER
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRYPOINT = str(REPO / "streamlit_app.py")
@@ -35,7 +36,7 @@ def signed_in(at: AppTest, email: str | None, *, logged_in: bool = True) -> AppT
 
 def shown(markdown: str) -> str:
     """The text a Markdown element displays for `markdown` written with app.ui.text.plain."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def assert_page_ok(at: AppTest, title: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.text import plain
+from app.ui.text import WORD_JOINER, plain
 
 
 @pytest.mark.parametrize(
@@ -25,9 +25,27 @@ def test_markdown_and_directives_are_escaped(text: str) -> None:
     for i, ch in enumerate(out):
         if ch in special and ch != "\\":
             assert out[i - 1] == "\\", f"{ch!r} at {i} unescaped in {out!r}"
-    assert out.replace("\\", "") == text.replace("\\", "")
+    assert out.replace("\\", "").replace(WORD_JOINER, "") == text.replace("\\", "")
 
 
 def test_plain_text_is_unchanged_but_for_escapes() -> None:
     assert plain("Kopi Senja") == "Kopi Senja"
     assert plain("Lumi Skin Lab (SG)") == "Lumi Skin Lab \\(SG\\)"
+
+
+@pytest.mark.parametrize(
+    ("text", "defused"),
+    [
+        ("see http://evil.example now", "http\\:\u2060//evil"),
+        ("HTTPS://EVIL.EXAMPLE", "HTTPS\\:\u2060//"),
+        ("www.evil.example", "www\u2060\\.evil"),
+        ("(www.evil.example)", "\\(www\u2060\\.evil"),
+    ],
+)
+def test_bare_addresses_cannot_become_links(text: str, defused: str) -> None:
+    # GFM links "http://…" and "www.…" after escapes are resolved; a word joiner keeps them text.
+    assert defused in plain(text)
+
+
+def test_text_that_only_looks_like_an_address_is_left_alone() -> None:
+    assert WORD_JOINER not in plain("awww.example, a: b, Kopi (SG), 10:30")

@@ -41,7 +41,7 @@ class ReplyFailed(ServiceError):
 @dataclass(frozen=True)
 class QueueItem:
     id: int
-    label: str  # plain text for a select box: when, where, who, how urgent, the first words
+    label: str  # plain text for a select box: when, where, who and the first words (never changes)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _due_text(due: datetime | None, now: datetime) -> str:
+def due_text(due: datetime | None, now: datetime) -> str:
+    """ " · due in 45 min" / " · overdue 3 h": how the response target stands, for people."""
     if due is None:
         return ""
     minutes = int((_aware(due) - now).total_seconds() // 60)
@@ -149,12 +150,12 @@ def work_queue(
     for msg, platform in rows:
         words = " ".join(msg.body.split())
         words = words if len(words) <= 70 else words[:69] + "…"
-        flag = "" if msg.priority == Priority.NORMAL else f" · {msg.priority.value}"
+        # Only what never changes: a select box keyed on these labels would lose its choice when a
+        # label changed under it (its status, or "due in 5 min" becoming "due in 4 min").
         items.append(
             QueueItem(
                 msg.id,
-                f"{_aware(msg.received_at):%d %b %H:%M} · {platform.label} · {msg.author_handle} · "
-                f"{msg.status.value}{flag}{_due_text(msg.sla_due_at, now)} · {words}",
+                f"{_aware(msg.received_at):%d %b %H:%M} · {platform.label} · {msg.author_handle} · {words}",
             )
         )
     return items

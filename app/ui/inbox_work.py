@@ -8,6 +8,8 @@ replacing their change."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from app.db import get_engine, read_session
@@ -48,7 +50,9 @@ def _loaded_version(view: MessageView) -> int:
             ("assignee", view.assignee_id or NOBODY),
         ):
             st.session_state[_key(name, view)] = value
-        st.session_state.pop(_key("reply", view), None)
+        # Set, not dropped: only a value set in session state reaches a text area the browser still
+        # shows, so a sent reply does not linger in the box.
+        st.session_state[_key("reply", view)] = ""
         return view.version
     return int(loaded[1])
 
@@ -66,11 +70,16 @@ def _conversation(view: MessageView) -> None:
     st.caption(
         plain(
             f"{view.brand} · {view.channel} · {view.kind} · received {view.received_at:%d %b %Y, %H:%M} UTC"
-            + (f" · respond by {view.sla_due_at:%d %b, %H:%M} UTC" if view.sla_due_at else "")
             + (
                 f" · first response {view.first_response_at:%d %b, %H:%M} UTC"
                 if view.first_response_at
                 else " · not answered yet"
+                + (
+                    f" · respond by {view.sla_due_at:%d %b, %H:%M} UTC"
+                    + inbox_work.due_text(view.sla_due_at, datetime.now(UTC))
+                    if view.sla_due_at
+                    else ""
+                )
             )
         )
     )

@@ -1,23 +1,23 @@
 """Operations as read models: how each channel's connection is doing, what the scheduled jobs (publish,
-inbox, metrics...) did recently, whether any of them is late, and the problems an admin's banner shows."""
+inbox, metrics...) did recently, whether any of them is late or was interrupted (app.services.job_runs),
+and the problems an admin's banner shows."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, literal_column, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
 from app.models.enums import HealthStatus, JobStatus
 from app.models.sheets import SyncStatus
-from app.services import audit
+from app.services import job_runs
+from app.services.job_runs import FAILURES, RUN_TOO_LONG, dead_runs, why_interrupted
 from app.services.permissions import Actor, Perm, require, require_brands
-from app.services.publishing_claims import _alive as process_alive
 from app.services.sql_time import time_bucket
 
 HEALTH_COLUMNS = [
@@ -104,7 +104,7 @@ def recent_job_runs(
         .order_by(j.started_at.desc(), j.id.desc())
         .limit(limit)
     ).all()
-    bounds = {t.name: stale_after(t) for t in timings}
+    bounds = _bounds(timings)
     data = []
     for name, started, finished, status, counts, error, host, pid in rows:
         bound = bounds.get(name, RUN_TOO_LONG)
@@ -166,13 +166,6 @@ class JobTiming:
     summary: str = ""
 
 
-# Outcomes that count as a failure of the job: it failed, or its process died before it could finish.
-FAILURES = (JobStatus.FAILED, JobStatus.INTERRUPTED)
-# A run still recorded as running after this long is taken for dead even when its process cannot be
-# looked at (it ran on another host): no job here legitimately runs for hours.
-RUN_TOO_LONG = timedelta(hours=6)
-
-
 def stale_after(timing: JobTiming | None) -> timedelta:
     """How long a run of this job may be "running" before it counts as interrupted: RUN_TOO_LONG, or the
     job's lateness threshold when that is longer (a run still going by then has not succeeded on time
@@ -182,37 +175,8 @@ def stale_after(timing: JobTiming | None) -> timedelta:
     return max(RUN_TOO_LONG, timing.late_after)
 
 
-def why_interrupted(
-    host: str, pid: int | None, started: datetime, bound: timedelta, now: datetime
-) -> str | None:
-    """Why a run recorded as running cannot still be going, or None when it may be. Its process is looked
-    for only on this host (a process id means nothing on another one); elsewhere only its age tells."""
-    if pid is not None and host == socket.gethostname() and not process_alive(pid):
-        return f"interrupted: its process ({pid} on {host}) is gone; it neither finished nor failed"
-    if now - started > bound:
-        return (
-            f"interrupted: recorded as running since {started:%d %b %H:%M} UTC, longer than a run may take"
-            f" ({every_label(bound)}); its runner on {host or 'an unknown host'} stopped"
-        )
-    return None
-
-
-def _dead_runs(
-    session: Session, names: Sequence[str], bounds: dict[str, timedelta], now: datetime
-) -> dict[str, list[tuple[int, datetime, str]]]:
-    """Per job: (run id, started, reason) of its runs recorded as running that cannot be (why_interrupted),
-    oldest first."""
-    j = JobRun
-    # The status as a literal, as the partial index ix_job_runs_running spells it, so both stores use it
-    # (a handful of rows) instead of reading a job's whole history.
-    query = select(j.id, j.job_name, j.started_at, j.host, j.pid).where(
-        literal_column("job_runs.status") == literal_column("'running'"), j.job_name.in_(list(names))
-    )
-    out: dict[str, list[tuple[int, datetime, str]]] = {}
-    for run_id, name, started, host, pid in session.execute(query.order_by(j.id)):
-        if why := why_interrupted(host, pid, started, bounds.get(name, RUN_TOO_LONG), now):
-            out.setdefault(name, []).append((run_id, started, why))
-    return out
+def _bounds(timings: Sequence[JobTiming]) -> dict[str, timedelta]:
+    return {t.name: stale_after(t) for t in timings}
 
 
 def mark_interrupted(
@@ -222,36 +186,9 @@ def mark_interrupted(
     timings: Sequence[JobTiming] = (),
     now: datetime | None = None,
 ) -> list[int]:
-    """Record as interrupted each run of these jobs that is still marked running but cannot be (its
-    process on this host is gone, or it is older than stale_after), with the reason as its error and an
-    audit row; returns their ids. A job's next run and the runner, as it starts, call this, so a killed
-    run does not stay "running" forever."""
-    require(actor, Perm.CONNECTIONS_MANAGE)
-    now = now or datetime.now(UTC)
-    bounds = {t.name: stale_after(t) for t in timings}
-    marked = []
-    for name, runs in _dead_runs(session, names, bounds, now).items():
-        for run_id, started, why in runs:
-            # Only if still running: another runner starting at the same moment may have marked it first.
-            done = session.execute(
-                update(JobRun)
-                .where(JobRun.id == run_id, JobRun.status == JobStatus.RUNNING)
-                .values(status=JobStatus.INTERRUPTED, error=why)
-                .execution_options(synchronize_session=False)
-            )
-            if done.rowcount:
-                audit.record(
-                    session,
-                    actor,
-                    "job_run.interrupted",
-                    "job_run",
-                    run_id,
-                    label=f"{name} started {started:%Y-%m-%d %H:%M:%S} UTC",
-                    before={"status": JobStatus.RUNNING.value},
-                    after={"status": JobStatus.INTERRUPTED.value, "reason": why},
-                )
-                marked.append(run_id)
-    return marked
+    """Record as interrupted each run of these jobs still marked running that cannot be (job_runs.
+    mark_interrupted), each given as long as stale_after allows for its job; returns their ids."""
+    return job_runs.mark_interrupted(session, actor, names, _bounds(timings), now)
 
 
 JOB_HEALTH_COLUMNS = [
@@ -324,7 +261,7 @@ def job_health(
     last: dict[str, tuple] = {}
     recent: dict[str, tuple[int, int]] = {}
     day_ago = now - timedelta(hours=24)
-    dead = _dead_runs(session, [*known, *others], {t.name: stale_after(t) for t in timings}, now)
+    dead = dead_runs(session, [*known, *others], _bounds(timings), now)
     for name in [*known, *others]:
         row = session.execute(
             select(j.id, j.started_at, j.finished_at, j.status, j.counts, j.error)
@@ -461,8 +398,8 @@ def problems_for_banner(
             since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "yet"
             problems.append(Problem("connection", slug, f"failing, no success {since}: {error}"))
     if actor.can(Perm.CONNECTIONS_MANAGE):
-        bounds = {t.name: stale_after(t) for t in timings}
-        dead = _dead_runs(session, [t.name for t in timings], bounds, now)
+        bounds = _bounds(timings)
+        dead = dead_runs(session, [t.name for t in timings], bounds, now)
         for t in timings:
             first = _first_run(session, t.name)
             late, ok_at = _lateness(session, t, first is not None, now)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, JobRun
 from app.models.enums import JobStatus, Role
-from app.services import ops, users
+from app.services import job_runs, ops, users
 from app.services.errors import PermissionDenied
 from app.services.ops import JobTiming
 from app.services.permissions import Actor
@@ -133,8 +133,8 @@ def test_a_live_run_stays_running_and_one_elsewhere_is_judged_by_its_age(empty_d
         for name, host, pid, ago in (
             ("live_here", here, os.getpid(), timedelta(minutes=2)),  # this very process: alive
             ("recent_elsewhere", "runner-2.internal", 4242, timedelta(minutes=10)),
-            ("old_elsewhere", "runner-2.internal", 4242, ops.RUN_TOO_LONG + timedelta(minutes=1)),
-            ("old_no_pid", "", None, ops.RUN_TOO_LONG + timedelta(minutes=1)),  # a row from before pids
+            ("old_elsewhere", "runner-2.internal", 4242, job_runs.RUN_TOO_LONG + timedelta(minutes=1)),
+            ("old_no_pid", "", None, job_runs.RUN_TOO_LONG + timedelta(minutes=1)),  # a row from before pids
         ):
             s.add(JobRun(job_name=name, started_at=now - ago, status=JobStatus.RUNNING, host=host, pid=pid))
     timings = [

@@ -154,6 +154,7 @@ def grid_rows(where: Locator) -> list[dict[str, str]]:
         where.get_by_test_id("stDataFrame") if where.get_attribute("data-testid") != "stDataFrame" else where
     )
     expect(frame.locator("table[role=grid]")).to_have_count(1)
+    expect(frame.locator("table[role=grid] tbody tr").first).to_be_attached()
     return frame.locator("table[role=grid]").evaluate(
         """(t) => {
           const heads = [...t.querySelectorAll("thead th")].map((th) => th.textContent.trim());

@@ -318,6 +318,7 @@ def test_an_import_killed_at_random_moments_stays_consistent_and_the_next_run_ca
         finished_ok = 1
         seed = random.randrange(10**6)
         rng = random.Random(seed)
+        print(f"kill moments drawn with seed {seed} (shown when the test fails)")
         landed = 0
         for _ in range(KILLS):
             killed, done = kill_after(db, rng.uniform(0.2, took), f"jobs.{JOB}")

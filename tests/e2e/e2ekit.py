@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,9 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, select
+
+from app.db import read_session
+from app.models import JobRun
+from app.models.enums import JobStatus
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
+JOB_TIMEOUT_S = 180
 
 
 @dataclass(frozen=True)
@@ -92,3 +99,27 @@ def stop(proc: subprocess.Popen[bytes], grace_s: float = 10) -> None:
     except subprocess.TimeoutExpired:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=grace_s)
+
+
+def run_job(engine: Engine, name: str, **env: str) -> JobRun:
+    """`python -m jobs.<name>` as the runner starts it: a child process with the store's URL and `env`
+    (a channel's token variable; the database keeps only its name). Returns the run it recorded, which
+    must be ok."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"jobs.{name}"],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=JOB_TIMEOUT_S,
+    )
+    assert done.returncode == 0, f"{name} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+    with read_session(engine) as s:
+        run = s.scalars(select(JobRun).where(JobRun.job_name == name).order_by(JobRun.id.desc())).first()
+    assert run is not None and run.status == JobStatus.OK, run
+    return run

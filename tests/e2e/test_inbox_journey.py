@@ -9,16 +9,13 @@ A screenshot of every step goes to tests/.artifacts/e2e/."""
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import sys
 import time as clock
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2ekit import COMMUNITY_MANAGER, REPO, RunningApp
+from e2ekit import COMMUNITY_MANAGER, RunningApp, run_job
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import Engine, select
 from streamlit_ui import (
@@ -34,8 +31,8 @@ from streamlit_ui import (
 )
 
 from app.db import read_session, write_session
-from app.models import AuditLog, Channel, InboxMessage, JobRun
-from app.models.enums import Direction, InboxStatus, JobStatus
+from app.models import AuditLog, Channel, InboxMessage
+from app.models.enums import Direction, InboxStatus
 from app.services import channels
 from app.services.permissions import Actor
 from app.ui.text import WORD_JOINER
@@ -51,32 +48,6 @@ TRICKY = (
     "**really** [win a prize](http://evil.example) :red[alert] هل هو حلال 😍"
 )
 REPLY = "Yes, Lumi's serum is halal-certified by JAKIM 🙏 We'll DM you the certificate."
-JOB_TIMEOUT_S = 180
-
-
-def sync_inbox(engine: Engine, token: str) -> None:
-    """`python -m jobs.sync_inbox` as the runner starts it: a child process with the store's URL and the
-    channel's token variable (the database keeps only the variable's name)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        TOKEN_ENV: token,
-        "PYTHONUNBUFFERED": "1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "jobs.sync_inbox"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=JOB_TIMEOUT_S,
-    )
-    assert done.returncode == 0, f"sync_inbox exited {done.returncode}\n{done.stdout}\n{done.stderr}"
-    with read_session(engine) as s:
-        run = s.scalars(
-            select(JobRun).where(JobRun.job_name == "sync_inbox").order_by(JobRun.started_at.desc())
-        ).first()
-    assert run is not None and run.status == JobStatus.OK, run
 
 
 def test_a_mention_is_synced_triaged_and_answered_from_the_hub(
@@ -102,7 +73,7 @@ def test_a_mention_is_synced_triaged_and_answered_from_the_hub(
         )
         channel_id = s.scalars(select(Channel.id).where(Channel.handle == f"@{brand.username}")).one()
     fan_status = mastodon_server.post_as(fan, f"@{brand.username} {TRICKY}")
-    sync_inbox(demo_db, brand.access_token)
+    run_job(demo_db, "sync_inbox", **{TOKEN_ENV: brand.access_token})
     with read_session(demo_db) as s:
         message = s.scalars(select(InboxMessage).where(InboxMessage.channel_id == channel_id)).one()
     assert message.status == InboxStatus.NEW and "<script>" in message.body, "stored as written"

@@ -9,10 +9,7 @@ the sidebar and on the post, with no traceback. A screenshot of every step goes 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time as clock
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,14 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from e2ekit import ADMIN, EDITOR, REPO, RunningApp
+from e2ekit import ADMIN, EDITOR, RunningApp, run_job
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import Engine, select, update
 from streamlit_ui import choose, click, expect_success, open_page, screenshot, sign_in, wait_idle
 
 from app.db import read_session, write_session
-from app.models import ApprovalRequest, Brand, JobRun, Post, PostVariant
-from app.models.enums import Decision, JobStatus, PostStatus, PostType
+from app.models import ApprovalRequest, Brand, Post, PostVariant
+from app.models.enums import Decision, PostStatus, PostType
 from app.services import approval_decisions, channels, composer, users, workflow
 from app.services.composer import MIN_LEAD, PostDraft, VariantDraft
 from app.services.permissions import Actor
@@ -45,7 +42,6 @@ COPY = "Teh tarik Tuesday: a second glass free with any breakfast set at every W
 REFUSED_TITLE = "Roti bakar Wednesday (e2e)"
 REFUSED_COPY = "Roti bakar Wednesday: kaya and butter toast for RM2.50 until 11 am."
 PLATFORM_SAYS = "Your login is currently disabled"
-JOB_TIMEOUT_S = 180
 
 
 def warisan_zone(engine: Engine) -> ZoneInfo:
@@ -116,32 +112,6 @@ def time_comes(engine: Engine, post_id: int) -> None:
             .where(PostVariant.post_id == post_id)
             .values(scheduled_at=datetime.now(UTC) - timedelta(seconds=5))
         )
-
-
-def publish_due(engine: Engine, token: str) -> JobRun:
-    """`python -m jobs.publish_due` as the runner starts it: a child process with the store's URL and the
-    channel's token variable. Returns the run it recorded (ok, or the test fails)."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        TOKEN_ENV: token,
-        "PYTHONUNBUFFERED": "1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "jobs.publish_due"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=JOB_TIMEOUT_S,
-    )
-    assert done.returncode == 0, f"publish_due exited {done.returncode}\n{done.stdout}\n{done.stderr}"
-    with read_session(engine) as s:
-        run = s.scalars(
-            select(JobRun).where(JobRun.job_name == "publish_due").order_by(JobRun.id.desc())
-        ).first()
-    assert run is not None and run.status == JobStatus.OK, run
-    return run
 
 
 def variant(engine: Engine, post_id: int) -> PostVariant:
@@ -227,7 +197,7 @@ def test_a_scheduled_post_is_published_on_mastodon_and_a_refused_one_fails_in_th
 
     # The job runs once the post is due (and before the second one is): one status on the server.
     time_comes(demo_db, post_id)
-    first_run = publish_due(demo_db, token)
+    first_run = run_job(demo_db, "publish_due", **{TOKEN_ENV: token})
     assert first_run.counts["published"] == 1, first_run.counts
     statuses = mastodon_server.statuses_of(mastodon_account)
     assert len(statuses) == 1, statuses
@@ -284,7 +254,7 @@ def test_a_scheduled_post_is_published_on_mastodon_and_a_refused_one_fails_in_th
 
     # The second post's time comes while the server refuses: the job fails it, in the server's words.
     time_comes(demo_db, refused_id)
-    second_run = publish_due(demo_db, token)
+    second_run = run_job(demo_db, "publish_due", **{TOKEN_ENV: token})
     assert second_run.counts["failed"] >= 1 and second_run.counts["published"] == 0, second_run.counts
     refused = variant(demo_db, refused_id)
     assert refused.status == PostStatus.FAILED and refused.last_error == PLATFORM_SAYS, refused

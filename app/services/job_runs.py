@@ -15,7 +15,7 @@ from app.models import JobRun
 from app.models.enums import JobStatus
 from app.services import audit
 from app.services.permissions import Actor, Perm, require
-from app.services.publishing_claims import _alive as process_alive
+from app.services.processes import process_alive
 
 # Outcomes that count as a failure of the job: it failed, or its process died before it could finish.
 FAILURES = (JobStatus.FAILED, JobStatus.INTERRUPTED)

@@ -24,6 +24,7 @@ from app.models import Channel, ConnectorAccount, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services import audit
 from app.services.permissions import Actor
+from app.services.processes import process_alive
 from app.services.publishing_pause import paused_brand_ids
 
 P = PostStatus
@@ -48,20 +49,6 @@ class Claim:
     reconcile_since: datetime
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed child its parent has not reaped yet still answers kill(0)
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def dead_local_claims(session: Session) -> list[str]:
     """Claims held by runners on this host whose process is gone (killed mid-publish): they can be taken
     over at once instead of after STALE_CLAIM (the new holder reconciles first)."""
@@ -76,7 +63,7 @@ def dead_local_claims(session: Session) -> list[str]:
         parts = name.split(":")
         if len(parts) == 3 and parts[0] == host and parts[1].isdigit():
             pid = int(parts[1])
-            if pid != os.getpid() and not _alive(pid):
+            if pid != os.getpid() and not process_alive(pid):
                 dead.append(name)
     return dead
 

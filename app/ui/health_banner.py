@@ -60,7 +60,7 @@ def show_health_banner(ctx: PageContext) -> None:
         part
         for part in (
             f"{len(broken)} connection(s) need attention" if broken else "",
-            f"{len(late)} job(s) have not succeeded on time" if late else "",
+            f"{len(late)} job(s) need attention" if late else "",
         )
         if part
     )

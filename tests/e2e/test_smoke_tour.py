@@ -113,7 +113,7 @@ ROLE_SHOTS = {("viewer", "overview"), ("approver", "approvals"), ("community-man
 # Error alerts the demo workspace is built to raise (it has a failing connection, and its jobs have not run
 # since it was made): the health banner admins get on every page, and the Jobs & connections page, whose
 # job is to show failures. Any other error alert, and every exception box, fails the tour.
-DESIGNED_ALERTS = re.compile(r"connection\(s\) need attention|job\(s\) have not succeeded on time")
+DESIGNED_ALERTS = re.compile(r"connection\(s\) need attention|job\(s\) need attention")
 REPORTS_FAILURES = {"jobs"}  # url paths
 VIEWPORT = (1440, 900)
 DOCS_TOUR = REPO / "docs" / "tour"

@@ -24,6 +24,7 @@ from app.services import (
     channels,
     composer,
     inbox_work,
+    job_runs,
     kpi_targets,
     markets,
     metrics_dictionary,
@@ -197,6 +198,11 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
             spreadsheet="1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
             sync_as="admin@kopi.example",
         ),
+    ),
+    (
+        "record killed job runs as interrupted",
+        Perm.CONNECTIONS_MANAGE,
+        lambda s, a, i: job_runs.mark_interrupted(s, a, ["publish_due"], {"publish_due": timedelta(hours=6)}),
     ),
     (
         "triage an inbox thread",

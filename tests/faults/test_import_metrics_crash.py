@@ -24,7 +24,7 @@ from app.services import ops
 from app.services.permissions import Actor
 from app.services.rollups import month_start, week_start
 from jobs import registry
-from tests.services.synckit import connect_channel, published_variant
+from tests.services.synckit import mastodon_channel, published_variant
 
 pytestmark = pytest.mark.slow  # child processes: several seconds each
 
@@ -56,15 +56,7 @@ def world(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -> 
     fans = [mastodon_server.create_account() for _ in range(3)]
     w = World(runs_before=w_runs_before)
     for c in range(CHANNELS):
-        brand = mastodon_server.create_account()
-        channel_id = connect_channel(
-            demo_db,
-            monkeypatch,  # the credential is in the environment the child processes inherit
-            platform="mastodon",
-            handle=f"@{brand.username}",
-            base_url=mastodon_server.base_url,
-            credential=brand.access_token,
-        )
+        brand, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server)
         w.channels[channel_id] = brand
         for fan in fans[: c + 2]:
             mastodon_server.request("POST", f"/api/v1/accounts/{brand.id}/follow", {}, token=fan.access_token)

@@ -14,7 +14,7 @@ from app.db import read_session, write_session
 from app.models import Channel, ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus
 from jobs import import_metrics, sync_inbox
-from tests.services.synckit import connect_channel, published_variant
+from tests.services.synckit import mastodon_channel, published_variant
 
 REFUSAL = "the disk is full"
 
@@ -53,15 +53,7 @@ def two_channels(demo_db: Engine, use_db, mastodon_server, monkeypatch: pytest.M
         s.execute(update(Channel).values(active=False))
     out = {}
     for _ in range(2):
-        account = mastodon_server.create_account()
-        channel_id = connect_channel(
-            demo_db,
-            monkeypatch,
-            platform="mastodon",
-            handle=f"@{account.username}",
-            base_url=mastodon_server.base_url,
-            credential=account.access_token,
-        )
+        account, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server)
         status = mastodon_server.post_as(account, "Counted once")
         published_variant(demo_db, channel_id, str(status["id"]))
         with read_session(demo_db) as s:

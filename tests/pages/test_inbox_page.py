@@ -18,7 +18,7 @@ from app.models.enums import Direction, InboxStatus
 from app.services import inbox_work, users
 from app.services.inbox_sync import sync_channel
 from app.ui.text import plain
-from tests.services.synckit import SYSTEM, connect_channel
+from tests.services.synckit import SYSTEM, mastodon_channel
 
 CM = "weiling.chua@kopi.example"
 MANAGER = "mei.lim@kopi.example"
@@ -129,16 +129,8 @@ def test_a_reply_typed_on_the_page_lands_on_mastodon_and_odd_text_is_shown_as_wr
     demo_db: Engine, use_db, mastodon_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     use_db(demo_db)
-    brand = mastodon_server.create_account()
+    brand, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server)
     fan = mastodon_server.create_account()
-    channel_id = connect_channel(
-        demo_db,
-        monkeypatch,
-        platform="mastodon",
-        handle=f"@{brand.username}",
-        base_url=mastodon_server.base_url,
-        credential=brand.access_token,
-    )
     mastodon_server.post_as(fan, f"@{brand.username} {TRICKY}")
     assert sync_channel(demo_db, SYSTEM, channel_id).added == 1
     with read_session(demo_db) as s:

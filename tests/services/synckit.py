@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -44,6 +45,23 @@ def connect_channel(
             credential_env=env,
         )
         return s.scalars(select(Channel.id).where(Channel.slug == info.slug)).one()
+
+
+def mastodon_channel(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, server: Any, token: str | None = None
+) -> tuple[Any, int]:
+    """A new account on the local Mastodon server and a new lumi channel connected to it (with `token`
+    instead of the account's own, to test a wrong one); returns (account, channel id)."""
+    account = server.create_account()
+    channel_id = connect_channel(
+        engine,
+        monkeypatch,
+        platform="mastodon",
+        handle=f"@{account.username}",
+        base_url=server.base_url,
+        credential=token or account.access_token,
+    )
+    return account, channel_id
 
 
 def published_variant(engine: Engine, channel_id: int, external_id: str, days_ago: float = 0.1) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, func, select
-from synckit import SYSTEM, connect_channel, published_variant
+from synckit import SYSTEM, connect_channel, mastodon_channel, published_variant
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Channel, ConnectorAccount, InboxMessage, JobRun
@@ -25,15 +25,7 @@ def connect(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -
     """Make a brand account on the local server and a lumi channel connected to it; returns both."""
 
     def _connect(token: str | None = None):  # type: ignore[no-untyped-def]
-        account = mastodon_server.create_account()
-        channel_id = connect_channel(
-            demo_db,
-            monkeypatch,
-            platform="mastodon",
-            handle=f"@{account.username}",
-            base_url=mastodon_server.base_url,
-            credential=token or account.access_token,
-        )
+        account, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server, token)
         return account, channel_id
 
     return _connect

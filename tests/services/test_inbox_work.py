@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from synckit import SYSTEM, connect_channel
+from synckit import SYSTEM, mastodon_channel
 
 from app.connectors.base import InboxItem, InboxKind
 from app.db import read_session, write_session
@@ -43,16 +43,8 @@ def mention(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -
     (brand account, fan account, the mention's inbox message id)."""
 
     def _mention(text: str = "do you ship to Penang?"):  # type: ignore[no-untyped-def]
-        brand = mastodon_server.create_account()
+        brand, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server)
         fan = mastodon_server.create_account()
-        channel_id = connect_channel(
-            demo_db,
-            monkeypatch,
-            platform="mastodon",
-            handle=f"@{brand.username}",
-            base_url=mastodon_server.base_url,
-            credential=brand.access_token,
-        )
         mastodon_server.post_as(fan, f"@{brand.username} {text}")
         assert sync_channel(demo_db, SYSTEM, channel_id).added == 1
         with read_session(demo_db) as s:

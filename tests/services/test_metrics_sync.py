@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from synckit import SYSTEM, connect_channel, published_variant
+from synckit import SYSTEM, connect_channel, mastodon_channel, published_variant
 
 from app.db import read_session, write_session
 from app.models import (
@@ -28,15 +28,7 @@ from jobs import import_metrics
 @pytest.fixture
 def connect(demo_db: Engine, mastodon_server, monkeypatch: pytest.MonkeyPatch) -> Callable:  # type: ignore[no-untyped-def]
     def _connect():  # type: ignore[no-untyped-def]
-        account = mastodon_server.create_account()
-        channel_id = connect_channel(
-            demo_db,
-            monkeypatch,
-            platform="mastodon",
-            handle=f"@{account.username}",
-            base_url=mastodon_server.base_url,
-            credential=account.access_token,
-        )
+        account, channel_id = mastodon_channel(demo_db, monkeypatch, mastodon_server)
         return account, channel_id
 
     return _connect

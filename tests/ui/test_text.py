@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.ui.text import WORD_JOINER, plain
 
@@ -49,3 +53,19 @@ def test_bare_addresses_cannot_become_links(text: str, defused: str) -> None:
 
 def test_text_that_only_looks_like_an_address_is_left_alone() -> None:
     assert WORD_JOINER not in plain("awww.example, a: b, Kopi (SG), 10:30")
+
+
+_addresses = st.sampled_from(
+    ["http://evil.example", "https://x.y/z?a=1", "www.evil.example", "WWW.X.Y", "a@b.co"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=40) | _addresses, max_size=8))
+def test_any_text_round_trips_and_never_carries_a_live_address(parts: list[str]) -> None:
+    text = " ".join(parts)
+    out = plain(text)
+    # Nothing is lost: without the escapes and the joiners it is the text as typed (line breaks aside).
+    assert out.replace("  \n", "\n").replace(WORD_JOINER, "").replace("\\", "") == text.replace("\\", "")
+    # No scheme or www. address reaches Markdown whole (GFM would make it a link).
+    assert not re.search(r"(?i)\\://|(?<![\w.\u2060])www\\\.", out)

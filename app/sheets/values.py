@@ -165,8 +165,12 @@ def _p_date(raw: Any, col: Column, ctx: CellContext) -> date:
 def _p_datetime(raw: Any, col: Column, ctx: CellContext) -> datetime:
     tz = ctx.zone_for(col)
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _from_serial(float(raw)).replace(tzinfo=tz).astimezone(UTC)
-    return _parse_datetime(str(raw).strip(), tz, ctx).astimezone(UTC)
+        local = _from_serial(float(raw)).replace(tzinfo=tz)
+    else:
+        local = _parse_datetime(str(raw).strip(), tz, ctx)
+    # The sheet shows minutes (DATETIME_OUT): seconds typed or carried by a serial number would be stored
+    # but never shown. Cut them in the cell's own zone, so what is written back reads as the same moment.
+    return local.replace(second=0, microsecond=0).astimezone(UTC)
 
 
 def _p_enum(raw: Any, col: Column, ctx: CellContext) -> str:

@@ -192,3 +192,12 @@ def test_backoff_is_exponential_bounded_and_gives_up() -> None:
     assert _idempotent("post", "https://x/v4/spreadsheets/k/values:batchUpdate") and not _idempotent(
         "post", "https://x/v4/spreadsheets/k:batchUpdate"
     )
+
+
+def test_a_datetime_is_kept_to_the_minute_the_sheet_shows() -> None:
+    # Seconds typed, or carried by a serial number, would be stored but never shown on the sheet.
+    c = col("datetime", timezone="Asia/Singapore")
+    assert parse("2026-11-25 14:37:44", c, CTX) == datetime(2026, 11, 25, 6, 37, tzinfo=UTC)
+    assert parse(46351.60954, c, CTX).second == 0
+    written = to_cell(parse("2026-11-25 14:37:44", c, CTX), c, CTX)
+    assert written == "2026-11-25 14:37" and parse(written, c, CTX) == parse("2026-11-25 14:37", c, CTX)

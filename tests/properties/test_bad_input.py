@@ -24,7 +24,7 @@ from app.services.import_formats import read_rows
 from app.services.permissions import Actor
 from app.services.platform_rules import check_variant, count_chars
 from app.services.post_import import import_posts
-from app.ui.text import plain
+from app.ui.text import WORD_JOINER, plain
 
 NASTY = [
     "<script>alert('x')</script>",
@@ -64,7 +64,10 @@ def test_platform_rules_judge_any_text_without_raising(copy: str, platform: Plat
 @given(value=text)
 def test_markdown_escaping_leaves_nothing_active(value: str) -> None:
     shown = plain(value)
-    assert re.sub(r"\\(.)", r"\1", shown.replace("  \n", "\n")) == value
+    # Escapes and the word joiners that keep an address from becoming a link are all that is added.
+    assert re.sub(r"\\(.)", r"\1", shown.replace("  \n", "\n")).replace(WORD_JOINER, "") == value.replace(
+        WORD_JOINER, ""
+    )
     for special in "*_[]()<>`!#:$":
         assert not re.search(rf"(?<!\\){re.escape(special)}", shown), (special, shown)
 

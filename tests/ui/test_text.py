@@ -29,7 +29,7 @@ def test_markdown_and_directives_are_escaped(text: str) -> None:
     for i, ch in enumerate(out):
         if ch in special and ch != "\\":
             assert out[i - 1] == "\\", f"{ch!r} at {i} unescaped in {out!r}"
-    assert out.replace("\\", "").replace(WORD_JOINER, "") == text.replace("\\", "")
+    assert out.replace("\\", "").replace(WORD_JOINER, "") == text.replace("\\", "")  # no joiner typed here
 
 
 def test_plain_text_is_unchanged_but_for_escapes() -> None:
@@ -66,6 +66,8 @@ def test_any_text_round_trips_and_never_carries_a_live_address(parts: list[str])
     text = " ".join(parts)
     out = plain(text)
     # Nothing is lost: without the escapes and the joiners it is the text as typed (line breaks aside).
-    assert out.replace("  \n", "\n").replace(WORD_JOINER, "").replace("\\", "") == text.replace("\\", "")
+    assert out.replace("  \n", "\n").replace(WORD_JOINER, "").replace("\\", "") == text.replace(
+        "\\", ""
+    ).replace(WORD_JOINER, "")
     # No scheme or www. address reaches Markdown whole (GFM would make it a link).
     assert not re.search(r"(?i)\\://|(?<![\w.\u2060])www\\\.", out)

@@ -113,9 +113,10 @@ def work_queue(
     keep: int | None = None,
     limit: int = 200,
 ) -> list[QueueItem]:
-    """Threads (their first inbound message) in `statuses`, the most urgent first: the nearest response
-    target (overdue ones lead), then urgent before low priority, then the oldest. `keep` is a thread
-    listed whatever its status (the one a person is working on stays in view after they resolve it)."""
+    """Threads (their first inbound message) in `statuses`, the most urgent first: those not answered yet,
+    by the nearest response target (overdue ones lead); then urgent before low priority; then the oldest.
+    `keep` is a thread listed whatever its status (the one a person is working on stays in view after
+    they resolve it)."""
     brand_ids = require_brands(actor, Perm.INBOX_WORK, brand_ids)
     if not brand_ids:
         return []
@@ -128,7 +129,7 @@ def work_queue(
             m.direction == Direction.INBOUND,
             m.parent_id.is_(None),
         )
-        .order_by(m.sla_due_at.is_(None), m.sla_due_at, m.received_at)
+        .order_by(m.first_response_at.is_not(None), m.sla_due_at.is_(None), m.sla_due_at, m.received_at)
         .limit(limit)
     )
     wanted = m.status.in_([validation.choice(InboxStatus, s, "status") for s in statuses])
@@ -137,15 +138,19 @@ def work_queue(
     stmt = stmt.where(wanted if keep is None else or_(wanted, m.id == keep))
     now = datetime.now(UTC)
     rank = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
-    rows = sorted(
-        session.execute(stmt).all(),
-        key=lambda r: (
-            r[0].sla_due_at is None,
-            r[0].sla_due_at or now,
-            rank[r[0].priority],
-            r[0].received_at,
-        ),
-    )
+
+    def urgency(msg: InboxMessage) -> tuple:
+        # Once answered, a thread's response target is met or missed for good: it no longer orders.
+        due = None if msg.first_response_at is not None else msg.sla_due_at
+        return (
+            msg.first_response_at is not None,
+            due is None,
+            due or now,
+            rank[msg.priority],
+            msg.received_at,
+        )
+
+    rows = sorted(session.execute(stmt).all(), key=lambda r: urgency(r[0]))
     items = []
     for msg, platform in rows:
         words = " ".join(msg.body.split())

@@ -71,9 +71,14 @@ def test_the_queue_puts_the_most_urgent_thread_first_and_hides_what_waits_on_the
             )
         ).all()
         assert len(queue) == min(len(waiting), 200)
-        dues = [m.sla_due_at for m in waiting if m.sla_due_at is not None]
-        if dues:
-            assert first.sla_due_at == min(dues)
+        # Not yet answered, nearest response target first; threads already answered come after them.
+        unanswered = [m for m in waiting if m.first_response_at is None]
+        dues = [m.sla_due_at for m in unanswered if m.sla_due_at is not None]
+        assert unanswered and dues, "the demo has unanswered threads with a response target"
+        assert first.first_response_at is None and first.sla_due_at == min(dues)
+        order = [s.get(InboxMessage, i.id) for i in queue]
+        answered = [m.first_response_at is not None for m in order]
+        assert answered == sorted(answered), "every unanswered thread before any answered one"
         on_customer = inbox_work.work_queue(s, cm, [lumi], statuses=[InboxStatus.WAITING])
         assert {i.id for i in on_customer}.isdisjoint({i.id for i in queue})
     # The label is plain text a select box shows: when, where, who and the first words; nothing that

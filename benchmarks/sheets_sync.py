@@ -44,15 +44,7 @@ QUOTA_PER_MINUTE = 60
 
 
 def _settings(url: str, pem: str) -> SheetsSettings:
-    account = {
-        "type": "service_account",
-        "project_id": "test-project",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": SA_EMAIL,
-        "client_id": "1",
-        "token_uri": f"{url}/token",
-    }
+    account = fake_sheets.service_account_info(url, SA_EMAIL, pem)
     return SheetsSettings(api_url=url, service_account=account, timeout_seconds=30, deadline_seconds=600)
 
 

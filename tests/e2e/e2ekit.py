@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from app.db import read_session
-from app.models import JobRun
+from app.db import read_session, write_session
+from app.models import Channel, JobRun
 from app.models.enums import JobStatus
+from app.services import channels
+from app.services.permissions import Actor
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"
@@ -123,3 +125,20 @@ def run_job(engine: Engine, name: str, **env: str) -> JobRun:
         run = s.scalars(select(JobRun).where(JobRun.job_name == name).order_by(JobRun.id.desc())).first()
     assert run is not None and run.status == JobStatus.OK, run
     return run
+
+
+def mastodon_channel(engine: Engine, brand: str, base_url: str, username: str, token_env: str) -> int:
+    """Arrangement: `brand`'s channel for @username on a local Mastodon server; returns its id. The
+    database keeps only the name of the token's variable: the app server and the jobs get the token
+    itself in their environment, as in production."""
+    with write_session(engine) as s:
+        info = channels.create_channel(
+            s,
+            Actor.system("test:setup"),
+            brand=brand,
+            platform="mastodon",
+            handle=f"@{username}",
+            base_url=base_url,
+            credential_env=token_env,
+        )
+        return s.scalars(select(Channel.id).where(Channel.slug == info.slug)).one()

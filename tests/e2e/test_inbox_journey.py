@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2ekit import COMMUNITY_MANAGER, RunningApp, run_job
+from e2ekit import COMMUNITY_MANAGER, RunningApp, mastodon_channel, run_job
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import Engine, select
 from streamlit_ui import (
@@ -30,11 +30,9 @@ from streamlit_ui import (
     widget,
 )
 
-from app.db import read_session, write_session
-from app.models import AuditLog, Channel, InboxMessage
+from app.db import read_session
+from app.models import AuditLog, InboxMessage
 from app.models.enums import Direction, InboxStatus
-from app.services import channels
-from app.services.permissions import Actor
 from app.ui.text import WORD_JOINER
 from tests.servers.mastodon_server import MastodonServer
 
@@ -61,17 +59,7 @@ def test_a_mention_is_synced_triaged_and_answered_from_the_hub(
     shots = artifacts
     brand = mastodon_server.create_account()
     fan = mastodon_server.create_account()
-    with write_session(demo_db) as s:
-        channels.create_channel(
-            s,
-            Actor.system("test:setup"),
-            brand=BRAND,
-            platform="mastodon",
-            handle=f"@{brand.username}",
-            base_url=mastodon_server.base_url,
-            credential_env=TOKEN_ENV,
-        )
-        channel_id = s.scalars(select(Channel.id).where(Channel.handle == f"@{brand.username}")).one()
+    channel_id = mastodon_channel(demo_db, BRAND, mastodon_server.base_url, brand.username, TOKEN_ENV)
     fan_status = mastodon_server.post_as(fan, f"@{brand.username} {TRICKY}")
     run_job(demo_db, "sync_inbox", **{TOKEN_ENV: brand.access_token})
     with read_session(demo_db) as s:

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from e2ekit import ADMIN, EDITOR, RunningApp, run_job
+from e2ekit import ADMIN, EDITOR, RunningApp, mastodon_channel, run_job
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlalchemy import Engine, select, update
 from streamlit_ui import choose, click, expect_success, open_page, screenshot, sign_in, wait_idle
@@ -25,9 +25,8 @@ from streamlit_ui import choose, click, expect_success, open_page, screenshot, s
 from app.db import read_session, write_session
 from app.models import ApprovalRequest, Brand, Post, PostVariant
 from app.models.enums import Decision, PostStatus, PostType
-from app.services import approval_decisions, channels, composer, users, workflow
+from app.services import approval_decisions, composer, users, workflow
 from app.services.composer import MIN_LEAD, PostDraft, VariantDraft
-from app.services.permissions import Actor
 from tests.servers.mastodon_server import MastodonServer, MockAccount
 
 pytestmark = pytest.mark.slow
@@ -52,21 +51,6 @@ def warisan_zone(engine: Engine) -> ZoneInfo:
 def whole_minute_after(moment: datetime) -> datetime:
     """The composer shows times to the minute: a time with seconds would read as an unsaved edit there."""
     return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
-
-
-def connect_channel(engine: Engine, server: MastodonServer, account: MockAccount) -> None:
-    """Arrangement: Warisan's Mastodon channel on the local server. The database keeps only the name of
-    the token's variable; the app server and the job get the token itself in their environment."""
-    with write_session(engine) as s:
-        channels.create_channel(
-            s,
-            Actor.system("test:setup"),
-            brand=BRAND,
-            platform="mastodon",
-            handle=f"@{account.username}",
-            base_url=server.base_url,
-            credential_env=TOKEN_ENV,
-        )
 
 
 def approved_post(engine: Engine, title: str, copy: str, at: datetime) -> int:
@@ -176,7 +160,7 @@ def test_a_scheduled_post_is_published_on_mastodon_and_a_refused_one_fails_in_th
     started = clock.monotonic()
     shots = artifacts
     token = mastodon_account.access_token
-    connect_channel(demo_db, mastodon_server, mastodon_account)
+    mastodon_channel(demo_db, BRAND, mastodon_server.base_url, mastodon_account.username, TOKEN_ENV)
     # The first post is due as soon as the composer allows; the second a minute later, so the first run
     # of the job finds only the first one due.
     due = whole_minute_after(datetime.now(UTC) + MIN_LEAD)

@@ -75,15 +75,7 @@ def service_account_toml(fake: fake_sheets.FakeSheets) -> str:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     fake_sheets.register_key(fake, SA_EMAIL, pem)
-    account = {
-        "type": "service_account",
-        "project_id": "test-project",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": SA_EMAIL,
-        "client_id": "1234567890",
-        "token_uri": f"{fake.url}/token",
-    }
+    account = fake_sheets.service_account_info(fake.url, SA_EMAIL, pem)
     lines = [
         "",
         "[sheets]",

@@ -62,15 +62,7 @@ def fake(private_key_pem: str) -> Iterator[fake_sheets.FakeSheets]:
 
 
 def account(fake: fake_sheets.FakeSheets, pem: str) -> dict[str, str]:
-    return {
-        "type": "service_account",
-        "project_id": "test-project",
-        "private_key_id": "0123456789abcdef",
-        "private_key": pem,
-        "client_email": SA_EMAIL,
-        "client_id": "1234567890",
-        "token_uri": f"{fake.url}/token",
-    }
+    return fake_sheets.service_account_info(fake.url, SA_EMAIL, pem)
 
 
 @pytest.fixture

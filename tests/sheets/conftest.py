@@ -65,15 +65,7 @@ def fake(private_key_pem: str) -> Iterator[fake_sheets.FakeSheets]:
 
 def service_account(fake: fake_sheets.FakeSheets, private_key_pem: str) -> dict[str, Any]:
     """A service account key as Google issues it; its token_uri is the local server's."""
-    return {
-        "type": "service_account",
-        "project_id": "test-project",
-        "private_key_id": "0123456789abcdef",
-        "private_key": private_key_pem,
-        "client_email": SA_EMAIL,
-        "client_id": "1234567890",
-        "token_uri": f"{fake.url}/token",
-    }
+    return fake_sheets.service_account_info(fake.url, SA_EMAIL, private_key_pem)
 
 
 @pytest.fixture

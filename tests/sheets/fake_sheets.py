@@ -417,4 +417,17 @@ def register_key(state: FakeSheets, client_email: str, private_pem: str) -> None
     state.public_keys[client_email] = key.public_key()
 
 
-__all__ = ["FakeSheets", "parse_cells", "register_key", "start", "stop"]
+def service_account_info(base_url: str, client_email: str, private_pem: str) -> dict[str, str]:
+    """A service account key as Google issues it, whose token_uri is this server's (at `base_url`)."""
+    return {
+        "type": "service_account",
+        "project_id": "test-project",
+        "private_key_id": "0123456789abcdef",
+        "private_key": private_pem,
+        "client_email": client_email,
+        "client_id": "1234567890",
+        "token_uri": f"{base_url}/token",
+    }
+
+
+__all__ = ["FakeSheets", "parse_cells", "register_key", "service_account_info", "start", "stop"]

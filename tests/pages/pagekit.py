@@ -34,6 +34,18 @@ def signed_in(at: AppTest, email: str | None, *, logged_in: bool = True) -> AppT
     return at
 
 
+def open_as(email: str, page: str, brand: str, **params: str) -> AppTest:
+    """The app as `email` with `brand` chosen, switched to `page` with these query parameters (a link
+    such as ?post=12 or ?message=7), and run."""
+    at = signed_in(new_app(), email)
+    at.query_params["brand"] = brand
+    at.run()
+    at.switch_page(page)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
 def shown(markdown: str) -> str:
     """The text a Markdown element displays for `markdown` written with app.ui.text.plain."""
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from pagekit import assert_page_ok, new_app, shown, signed_in
+from pagekit import assert_page_ok, open_as, shown
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
@@ -27,13 +27,7 @@ TRICKY = "<script>alert(1)</script> **loud** [free](http://evil.example) :red[x]
 
 
 def _open(email: str, brand: str = "lumi", **params: str) -> AppTest:
-    at = signed_in(new_app(), email)
-    at.query_params["brand"] = brand
-    at.run()
-    at.switch_page(PAGE)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_as(email, PAGE, brand, **params)
 
 
 def _thread_box(at: AppTest):  # type: ignore[no-untyped-def]

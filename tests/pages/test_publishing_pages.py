@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pagekit import assert_page_ok, new_app, shown, signed_in
+from pagekit import assert_page_ok, open_as, shown
 from sqlalchemy import Engine, delete, insert, select
 from streamlit.testing.v1 import AppTest
 
@@ -30,13 +30,7 @@ MANAGER = "mei.lim@kopi.example"
 
 
 def _open(email: str, page: str, brand: str = "warisan", **params: str) -> AppTest:
-    at = signed_in(new_app(), email)
-    at.query_params["brand"] = brand
-    at.run()
-    at.switch_page(page)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_as(email, page, brand, **params)
 
 
 def _manual_variant(engine: Engine, queued: bool) -> tuple[int, int]:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 SERIAL_EPOCH = datetime(1899, 12, 30)
 DATE_OUT = "%Y-%m-%d"
 DATETIME_OUT = "%Y-%m-%d %H:%M"
+SHEET_DIGITS = 15  # significant digits Google Sheets keeps of a number
+FIRST_YEAR, LAST_YEAR = 1900, 9999
 _TRUE = {"true", "yes", "y", "1", "x", "✓", "✔"}
 _FALSE = {"false", "no", "n", "0", ""}
 _INT = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$|^[+-]?\d+$")
@@ -119,11 +121,11 @@ def _p_int(raw: Any, col: Column, ctx: CellContext) -> int:
     if isinstance(raw, int | float):
         if not float(raw).is_integer():
             raise ValueError(raw)
-        return int(raw)
+        return int(_sheet_sized(Decimal(int(raw)), raw, col))
     text = str(raw).strip()
     if not _INT.match(text):
         raise ValueError(text)
-    return int(text.replace(",", ""))
+    return int(_sheet_sized(Decimal(int(text.replace(",", ""))), raw, col))
 
 
 def _p_decimal(raw: Any, col: Column, ctx: CellContext) -> Decimal:
@@ -142,7 +144,18 @@ def _p_decimal(raw: Any, col: Column, ctx: CellContext) -> Decimal:
         value = Decimal(text)
         if not value.is_finite():
             raise ValueError(text)
-    return value.quantize(Decimal(1).scaleb(-col.scale), rounding=ROUND_HALF_UP)
+    return _sheet_sized(value.quantize(Decimal(1).scaleb(-col.scale), rounding=ROUND_HALF_UP), raw, col)
+
+
+def _sheet_sized(value: Decimal, raw: Any, col: Column) -> Decimal:
+    """A number the sheet can hold as written: Google Sheets keeps 15 significant digits, so a longer one
+    would come back changed after the sync wrote it."""
+    if len(value.normalize().as_tuple().digits) > SHEET_DIGITS:
+        raise CellError(
+            f"{col.header}: {_text(raw)[:40]!r} has more than {SHEET_DIGITS} significant digits, "
+            "more than Google Sheets keeps"
+        )
+    return value
 
 
 def _p_bool(raw: Any, col: Column, ctx: CellContext) -> bool:
@@ -156,10 +169,21 @@ def _p_bool(raw: Any, col: Column, ctx: CellContext) -> bool:
     raise ValueError(text)
 
 
+def _in_years(day: date, raw: Any, col: Column) -> None:
+    # Outside these years the sheet's own format (DATE_OUT) does not read back as the same day.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CellError(
+            f"{col.header}: {_text(raw)[:40]!r} is not a date between {FIRST_YEAR} and {LAST_YEAR}"
+        )
+
+
 def _p_date(raw: Any, col: Column, ctx: CellContext) -> date:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return _from_serial(float(raw)).date()
-    return _parse_date(str(raw).strip(), ctx)
+        day = _from_serial(float(raw)).date()
+    else:
+        day = _parse_date(str(raw).strip(), ctx)
+    _in_years(day, raw, col)
+    return day
 
 
 def _p_datetime(raw: Any, col: Column, ctx: CellContext) -> datetime:
@@ -168,6 +192,7 @@ def _p_datetime(raw: Any, col: Column, ctx: CellContext) -> datetime:
         local = _from_serial(float(raw)).replace(tzinfo=tz)
     else:
         local = _parse_datetime(str(raw).strip(), tz, ctx)
+    _in_years(local.date(), raw, col)
     # The sheet shows minutes (DATETIME_OUT): seconds typed or carried by a serial number would be stored
     # but never shown. Cut them in the cell's own zone, so what is written back reads as the same moment.
     return local.replace(second=0, microsecond=0).astimezone(UTC)

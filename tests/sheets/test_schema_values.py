@@ -201,3 +201,16 @@ def test_a_datetime_is_kept_to_the_minute_the_sheet_shows() -> None:
     assert parse(46351.60954, c, CTX).second == 0
     written = to_cell(parse("2026-11-25 14:37:44", c, CTX), c, CTX)
     assert written == "2026-11-25 14:37" and parse(written, c, CTX) == parse("2026-11-25 14:37", c, CTX)
+
+
+def test_a_value_the_sheet_could_not_hold_as_written_is_refused() -> None:
+    # Found by tests/properties/test_sheet_cells.py: both came back changed after the sync wrote them.
+    with pytest.raises(CellError, match="between 1900 and 9999"):
+        parse(-328717, col("datetime"), CTX)  # a serial number in the year 999
+    with pytest.raises(CellError, match="between 1900 and 9999"):
+        parse("0999-12-31", col("date"), CTX)
+    with pytest.raises(CellError, match="more than 15 significant digits"):
+        parse(9007199254740993, col("decimal", scale=4), CTX)
+    with pytest.raises(CellError, match="more than 15 significant digits"):
+        parse("12345678901234567", col("int"), CTX)
+    assert parse(123456789012.345, col("decimal", scale=3), CTX) == Decimal("123456789012.345")

@@ -8,19 +8,19 @@ from datetime import date
 import streamlit as st
 
 from app.db import read_session
-from app.services.brands import list_brands
-from app.services.workspace import workspace_info
-from app.ui.auth import current_actor
-from app.ui.banners import show_banners
-from app.ui.bootstrap import ensure_database, load_settings
-from app.ui.context import PageContext, set_page_context
-from app.ui.errors import database_unavailable_stops_here, run_page
-from app.ui.filters import brand_switcher, period_picker
-from app.ui.health_banner import show_health_banner
-from app.ui.navigation import build_navigation
-from app.ui.notifications import notifications_sidebar
-from app.ui.publishing_controls import pause_banner
-from app.ui.text import plain
+from app.services.org.brands import list_brands
+from app.services.org.workspace import workspace_info
+from app.ui.publishing.controls import pause_banner
+from app.ui.shell.auth import current_actor
+from app.ui.shell.banners import show_banners
+from app.ui.shell.bootstrap import ensure_database, load_settings
+from app.ui.shell.context import PageContext, set_page_context
+from app.ui.shell.errors import database_unavailable_stops_here, run_page
+from app.ui.shell.filters import brand_switcher, period_picker
+from app.ui.shell.health_banner import show_health_banner
+from app.ui.shell.navigation import build_navigation
+from app.ui.shell.notifications import notifications_sidebar
+from app.ui.widgets.text import plain
 
 st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layout="wide")
 

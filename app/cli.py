@@ -19,10 +19,11 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import ConfigError, get_settings, mask_url
 from app.db import current_revision, get_engine, head_revision, read_session, upgrade, write_session
-from app.services import audit, brands, channels, markets, users
-from app.services.errors import ServiceError
-from app.services.permissions import Actor
-from app.services.setup import DbState, database_state, reset_database
+from app.services.core import audit
+from app.services.core.errors import ServiceError
+from app.services.core.permissions import Actor
+from app.services.org import brands, channels, markets, users
+from app.services.org.setup import DbState, database_state, reset_database
 
 
 class CliError(Exception):
@@ -129,7 +130,7 @@ def cmd_db_revision(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from app.db import drop_everything
-    from app.services.demo import build_agency, seed_demo_workspace
+    from app.demo import build_agency, seed_demo_workspace
 
     engine = _engine()
     if args.reset:
@@ -223,7 +224,7 @@ def cmd_channels_list(args: argparse.Namespace) -> None:
 def cmd_channels_add(args: argparse.Namespace) -> None:
     _require_ready()
     from app.models.enums import ConnectorKind, Platform
-    from app.services import connections
+    from app.services.platforms import connections
 
     platform = (args.platform or "").strip().lower()
     if platform in {k.value for k in ConnectorKind} - {p.value for p in Platform}:
@@ -262,7 +263,7 @@ def cmd_channels_add(args: argparse.Namespace) -> None:
 
 def cmd_channels_check(args: argparse.Namespace) -> None:
     _require_ready()
-    from app.services import connections
+    from app.services.platforms import connections
 
     if args.all == bool(args.slug):
         raise CliError("give a channel slug or --all (with --brand to check one brand's channels)")

@@ -10,10 +10,10 @@ from typing import Any
 
 from app.cli import CliError, _require_ready
 from app.db import read_session
-from app.services import reports
-from app.services.periods import parse_period
-from app.services.permissions import Actor
-from app.services.report_templates import TEMPLATES, get_template
+from app.services.core.periods import parse_period
+from app.services.core.permissions import Actor
+from app.services.reports import produce as reports
+from app.services.reports.templates import TEMPLATES, get_template
 
 
 def cmd_report(args: argparse.Namespace) -> None:

@@ -25,11 +25,11 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from app.db import get_engine, upgrade
+from app.demo import build_agency
 from app.models import Brand, Channel, PostVariant
-from app.services.calendar_views import calendar_events, time_bounds
-from app.services.demo import build_agency
-from app.services.permissions import Actor
-from app.ui.calendar_grid import view_range
+from app.services.content.calendar.grid import calendar_events, time_bounds
+from app.services.core.permissions import Actor
+from app.ui.content.calendar_grid import view_range
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -19,11 +19,11 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, inspect, select
 from sqlalchemy.orm import Session
 
-from app.bulk import bulk_insert
+from app.bulk_writes import bulk_insert
 from app.db import drop_everything, get_engine, upgrade
+from app.demo import build_agency
 from app.models import Brand, ChannelDailyMetric
-from app.services.demo import build_agency
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -27,8 +27,8 @@ from sqlalchemy import Engine, func, select
 
 from app.db import get_engine, read_session, upgrade
 from app.models import JobRun
-from app.services import ops
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.ops import health as ops
 from benchmarks.results import Figure, record
 from jobs import registry
 

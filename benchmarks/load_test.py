@@ -252,7 +252,7 @@ def _drop_pg(name: str) -> None:
 
 def _prepare(url: str) -> None:
     from app.db import dispose_engine, get_engine
-    from app.services.setup import prepare_database
+    from app.services.org.setup import prepare_database
 
     prepare_database(get_engine(url), demo=True)
     dispose_engine(url)

@@ -26,9 +26,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import drop_everything, get_engine, upgrade
-from app.services.demo import seed_demo_workspace
-from app.services.metric_import import import_metrics
-from app.services.permissions import Actor
+from app.demo import seed_demo_workspace
+from app.services.core.permissions import Actor
+from app.services.measurement.imports.importer import import_metrics
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

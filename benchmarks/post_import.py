@@ -27,12 +27,12 @@ from sqlalchemy import func, insert, select
 from app.db import get_engine, read_session, write_session
 from app.models import Asset, Brand, Channel, Post, PostVariant, variant_assets
 from app.models.enums import PostStatus, PostType
-from app.services import audit
-from app.services.import_formats import TEMPLATE_NAMES
-from app.services.permissions import Actor
-from app.services.platform_rules import MediaInfo, check_variant, errors
-from app.services.post_import import import_posts
-from app.services.setup import prepare_database
+from app.services.content.bulk.formats import TEMPLATE_NAMES
+from app.services.content.bulk.imports import import_posts
+from app.services.core import audit
+from app.services.core.permissions import Actor
+from app.services.org.setup import prepare_database
+from app.services.platforms.rules import MediaInfo, check_variant, errors
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

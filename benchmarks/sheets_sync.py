@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from gspread.utils import rowcol_to_a1
 
 from app.db import dispose_engine, get_engine, upgrade, write_session
-from app.services.demo import seed_demo_workspace
-from app.services.permissions import Actor
+from app.demo import seed_demo_workspace
+from app.services.core.permissions import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings

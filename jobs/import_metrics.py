@@ -8,9 +8,9 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.errors import ServiceError
-from app.services.metrics_sync import ChannelMetricsSync, sync_metrics
-from app.services.permissions import Actor
+from app.services.core.errors import ServiceError
+from app.services.core.permissions import Actor
+from app.services.measurement.metrics.sync import ChannelMetricsSync, sync_metrics
 from jobs.recording import per_channel_main, per_channel_work
 
 

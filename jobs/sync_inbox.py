@@ -8,9 +8,9 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.errors import ServiceError
-from app.services.inbox_sync import ChannelSync, sync_inbox
-from app.services.permissions import Actor
+from app.services.community.sync import ChannelSync, sync_inbox
+from app.services.core.errors import ServiceError
+from app.services.core.permissions import Actor
 from jobs.recording import per_channel_main, per_channel_work
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 
-from app.services.import_formats import TEMPLATE_NAMES
+from app.services.content.bulk.formats import TEMPLATE_NAMES
 
 # Copy that real teams write for the demo brands (Warisan Kopitiam: Malaysia; Kopi Senja: Indonesia).
 COPY_MS = "Selamat pagi! ☕ Kopi O panas dan roti bakar, RM9.90 sahaja. Jumpa di kedai! #WarisanKopitiam"

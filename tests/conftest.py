@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from app.db import dispose_engine, get_engine, upgrade
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
 
 REPO = Path(__file__).resolve().parent.parent
 # Local counterparts of the platforms (mastodon_server, webhook_receiver, ...), usable from every test folder.
@@ -177,7 +177,7 @@ def empty_db(databases: Databases, empty_template: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def demo_template(databases: Databases, demo_today: date) -> str:
     """URL of a database with the demo workspace, built once per session; never used directly."""
-    from app.services.demo import seed_demo_workspace
+    from app.demo import seed_demo_workspace
 
     url = databases.new()
     engine = get_engine(url)

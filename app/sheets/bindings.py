@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from app.models import Brand, SheetBinding, SheetProblem, SheetRowState, User
 from app.models.base import utcnow
 from app.models.sheets import ConflictPolicy, ProblemStatus, RemovedRowPolicy, SyncStatus
-from app.services import audit, users, validation
-from app.services.errors import NotFound, ValidationError
-from app.services.permissions import Actor, Perm, require, require_brands
+from app.services.core import audit, validation
+from app.services.core.errors import NotFound, ValidationError
+from app.services.core.permissions import Actor, Perm, require, require_brands
+from app.services.org import users
 from app.sheets.schema import get_schema, load_schemas
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{10,200}$")
@@ -123,7 +124,7 @@ def connect(
     removed_rows: str | None = None,
 ) -> SheetBinding:
     """Mirror one worksheet schema for a brand into a tab of a spreadsheet (made on the first sync)."""
-    from app.services.brands import get_brand
+    from app.services.org.brands import get_brand
 
     b = get_brand(session, actor, brand)
     require(actor, Perm.CONNECTIONS_MANAGE, b.id, b.slug)

@@ -22,9 +22,9 @@ from app.faults import maybe_crash
 from app.models import Brand, SheetBinding, SheetRowState, User
 from app.models.base import utcnow
 from app.models.sheets import SyncStatus
-from app.services import users
-from app.services.errors import ServiceError
-from app.services.permissions import Actor, Perm, require
+from app.services.core.errors import ServiceError
+from app.services.core.permissions import Actor, Perm, require
+from app.services.org import users
 from app.sheets import grid, problems
 from app.sheets.client import SheetsError, http_of, make_client
 from app.sheets.layout import Layout, make_layout, read_rows

@@ -3,10 +3,11 @@ workspace."""
 
 import streamlit as st
 
-from app.ui import admin_forms, sheets_settings
-from app.ui.actions import show_flash
-from app.ui.components import page_header
-from app.ui.context import page_context
+from app.ui.org import admin_forms
+from app.ui.sheets import settings as sheets_settings
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import show_flash
+from app.ui.widgets.components import page_header
 
 ctx = page_context()
 page_header("Settings", ctx)

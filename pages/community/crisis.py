@@ -4,10 +4,10 @@ matrix and the notification chains; the live crisis room comes later."""
 import streamlit as st
 
 from app.db import read_session
-from app.services import crisis
-from app.ui.components import coming_soon, page_header, table
-from app.ui.context import page_context
-from app.ui.publishing_controls import pause_switches
+from app.services.crisis import incidents as crisis
+from app.ui.publishing.controls import pause_switches
+from app.ui.shell.context import page_context
+from app.ui.widgets.components import coming_soon, page_header, table
 
 ctx = page_context()
 page_header("Crisis", ctx)

@@ -5,14 +5,16 @@ platforms compared on normalised metrics; and the KPI series with campaigns, inc
 import streamlit as st
 
 from app.db import read_session
-from app.services import anomalies, anomaly_settings, dashboards, insights, overview
-from app.services.dashboard_series import KPI_LABELS, daily_totals
-from app.services.periods import previous_range
-from app.ui import dashboards as dash
-from app.ui.components import kpi_tiles, page_header, table
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.text import plain
+from app.services.core.periods import previous_range
+from app.services.measurement.dashboards import insights, overview
+from app.services.measurement.dashboards import views as dashboards
+from app.services.measurement.dashboards.series import KPI_LABELS, daily_totals
+from app.services.measurement.kpis import anomalies, anomaly_settings
+from app.ui.measurement import dashboards as dash
+from app.ui.shell.context import page_context
+from app.ui.widgets.components import kpi_tiles, page_header, table
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 VIEWS = {
     "executive": "Executive",

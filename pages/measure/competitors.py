@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from app.db import read_session, write_session
-from app.services import competitor_import, competitors
-from app.services.errors import ServiceError
-from app.services.permissions import Perm
-from app.ui import page_charts
-from app.ui.components import page_header, table
-from app.ui.context import page_context
-from app.ui.text import plain
+from app.services.core.errors import ServiceError
+from app.services.core.permissions import Perm
+from app.services.measurement.competitors import benchmarks as competitors
+from app.services.measurement.competitors import imports as competitor_import
+from app.ui.shell.context import page_context
+from app.ui.widgets import page_charts
+from app.ui.widgets.components import page_header, table
+from app.ui.widgets.text import plain
 
 ctx = page_context()
 page_header("Competitors", ctx)

@@ -4,15 +4,17 @@ who each post is waiting on and for how long, and the brands' approval flows."""
 import streamlit as st
 
 from app.db import read_session
-from app.services import approval_decisions, approval_flows, approvals
-from app.services.permissions import Perm
-from app.ui import charts, page_charts
-from app.ui.actions import perform, show_flash
-from app.ui.components import page_header, table
-from app.ui.context import page_context
-from app.ui.flow_editor import flow_editor
-from app.ui.labels import Labels
-from app.ui.text import plain
+from app.services.approvals import decisions as approval_decisions
+from app.services.approvals import flows as approval_flows
+from app.services.approvals import queue as approvals
+from app.services.core.permissions import Perm
+from app.ui.approvals.flow_editor import flow_editor
+from app.ui.shell.context import page_context
+from app.ui.widgets import charts, page_charts
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import page_header, table
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 
 def _summary(results: list[approval_decisions.BulkOutcome]) -> str:

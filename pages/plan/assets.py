@@ -8,15 +8,15 @@ from datetime import date
 import streamlit as st
 
 from app.db import read_session
-from app.services import assets
-from app.services.permissions import Perm
-from app.ui.actions import perform, show_flash
-from app.ui.asset_picker import option_labels
-from app.ui.asset_views import asset_grid, asset_preview, day_in, library_table, show_outcomes
-from app.ui.components import coming_soon, page_header
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.text import plain
+from app.services.content.assets import media as assets
+from app.services.core.permissions import Perm
+from app.ui.content.asset_picker import option_labels
+from app.ui.content.asset_views import asset_grid, asset_preview, day_in, library_table, show_outcomes
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import coming_soon, page_header
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 RESULTS_KEY = "_asset_upload_results"
 UPLOADER_ROUND = "_asset_uploader_round"

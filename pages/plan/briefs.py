@@ -7,13 +7,13 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import BriefStatus
-from app.services import briefs, post_detail
-from app.services.briefs import BriefFields
-from app.ui.actions import perform, show_flash
-from app.ui.components import page_header, table
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.text import plain
+from app.services.content import briefs, post_detail
+from app.services.content.briefs import BriefFields
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import page_header, table
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 NEW = 0
 ctx = page_context()

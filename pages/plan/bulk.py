@@ -12,9 +12,8 @@ import streamlit as st
 
 from app.db import read_session, write_session
 from app.models.enums import PostStatus
-from app.services import calendar_export, channels, post_import
-from app.services.errors import ServiceError, ValidationError
-from app.services.import_formats import (
+from app.services.content.bulk import imports as post_import
+from app.services.content.bulk.formats import (
     DATE_ORDERS,
     FORMAT_LABELS,
     FORMATS,
@@ -22,13 +21,16 @@ from app.services.import_formats import (
     template_csv,
     template_xlsx,
 )
-from app.services.permissions import Actor, Perm
-from app.ui.actions import finish, show_flash
-from app.ui.components import page_header, table
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.metrics_import import metrics_import_section
-from app.ui.text import plain
+from app.services.content.calendar import export as calendar_export
+from app.services.core.errors import ServiceError, ValidationError
+from app.services.core.permissions import Actor, Perm
+from app.services.org import channels
+from app.ui.measurement.metrics_import import metrics_import_section
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import finish, show_flash
+from app.ui.widgets.components import page_header, table
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 REPORT_KEY = "bulk_report"  # (file id, ImportReport) of the last check or import
 IMPORTED_KEY = "bulk_imported"  # file id -> batch id: the same upload is not imported twice

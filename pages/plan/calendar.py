@@ -9,14 +9,16 @@ import streamlit as st
 from streamlit_calendar import calendar as fullcalendar
 
 from app.db import read_session
-from app.services import calendar_views, composer
-from app.services.errors import ValidationError
-from app.ui import calendar_grid, calendar_panels, charts
-from app.ui.actions import perform, show_flash
-from app.ui.components import page_header, table
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.text import plain
+from app.services.content import composer
+from app.services.content.calendar import grid as calendar_views
+from app.services.core.errors import ValidationError
+from app.ui.content import calendar_grid, calendar_panels
+from app.ui.shell.context import page_context
+from app.ui.widgets import charts
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import page_header, table
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 VIEW_LABELS = Labels({"month": "Month", "week": "Week", "list": "List"})
 COLOUR_LABELS = Labels({"status": "Status", "channel": "Channel"})

@@ -6,17 +6,17 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import AssetKind, PostStatus
-from app.services import composer, post_detail, workflow
-from app.services.assets import usable_assets
-from app.services.errors import Conflict
-from app.ui import composer_form
-from app.ui.actions import perform, show_flash
-from app.ui.components import page_header
-from app.ui.composer_tools import best_time_panel, utm_panel
-from app.ui.context import page_context
-from app.ui.labels import Labels
-from app.ui.publishing_controls import publish_panel
-from app.ui.text import plain
+from app.services.content import composer, post_detail, workflow
+from app.services.content.assets.media import usable_assets
+from app.services.core.errors import Conflict
+from app.ui.content import composer_form
+from app.ui.content.composer_tools import best_time_panel, utm_panel
+from app.ui.publishing.controls import publish_panel
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import page_header
+from app.ui.widgets.labels import Labels
+from app.ui.widgets.text import plain
 
 NEW = 0
 ctx = page_context()

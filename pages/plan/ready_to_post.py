@@ -4,11 +4,11 @@ the media, post it on the platform, then record the permalink here; or say why i
 import streamlit as st
 
 from app.db import read_session
-from app.services import publishing_manual
-from app.ui.actions import perform, show_flash
-from app.ui.components import page_header
-from app.ui.context import page_context
-from app.ui.text import plain
+from app.services.publishing import manual as publishing_manual
+from app.ui.shell.context import page_context
+from app.ui.widgets.actions import perform, show_flash
+from app.ui.widgets.components import page_header
+from app.ui.widgets.text import plain
 
 ctx = page_context()
 page_header("Ready to post", ctx, "posts for channels without API access, waiting for a person")

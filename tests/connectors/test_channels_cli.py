@@ -13,9 +13,9 @@ from app.cli import main
 from app.db import read_session
 from app.models import AuditLog, Brand, Channel, ConnectorAccount
 from app.models.enums import HealthStatus, Role
-from app.services import connections
-from app.services.errors import PermissionDenied
-from app.services.permissions import Actor
+from app.services.core.errors import PermissionDenied
+from app.services.core.permissions import Actor
+from app.services.platforms import connections
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Channel, JobRun
 from app.models.enums import JobStatus
-from app.services import channels
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.org import channels
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / ".artifacts" / "e2e"

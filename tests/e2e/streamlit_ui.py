@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from app.ui.errors import UNEXPECTED_ERROR_PREFIX
+from app.ui.shell.errors import UNEXPECTED_ERROR_PREFIX
 
 STEP_TIMEOUT_MS = 60_000  # the longest any one step may take (expect and wait_idle)
 SETTLE_MS = 150

@@ -40,9 +40,10 @@ from streamlit_ui import (
 
 from app.db import read_session
 from app.models import AuditLog, Brand, Channel, ChannelDailyMetric
-from app.services import dashboards, overview
-from app.services.dashboard_series import Scope
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.measurement.dashboards import overview
+from app.services.measurement.dashboards import views as dashboards
+from app.services.measurement.dashboards.series import Scope
 
 pytestmark = pytest.mark.slow
 

@@ -33,7 +33,7 @@ from streamlit_ui import (
 from app.db import read_session
 from app.models import AuditLog, InboxMessage
 from app.models.enums import Direction, InboxStatus
-from app.ui.text import WORD_JOINER
+from app.ui.widgets.text import WORD_JOINER
 from tests.servers.mastodon_server import MastodonServer
 
 pytestmark = pytest.mark.slow

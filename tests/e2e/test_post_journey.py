@@ -43,9 +43,9 @@ from app.models.enums import (
     SopObjectType,
     SopRunStatus,
 )
-from app.services import sop_templates
-from app.services.permissions import Actor
-from app.services.sop_templates import StepInput
+from app.services.core.permissions import Actor
+from app.services.sops import templates as sop_templates
+from app.services.sops.templates import StepInput
 
 pytestmark = pytest.mark.slow
 

@@ -25,8 +25,10 @@ from streamlit_ui import choose, click, expect_success, open_page, screenshot, s
 from app.db import read_session, write_session
 from app.models import ApprovalRequest, Brand, Post, PostVariant
 from app.models.enums import Decision, PostStatus, PostType
-from app.services import approval_decisions, composer, users, workflow
-from app.services.composer import MIN_LEAD, PostDraft, VariantDraft
+from app.services.approvals import decisions as approval_decisions
+from app.services.content import composer, workflow
+from app.services.content.composer import MIN_LEAD, PostDraft, VariantDraft
+from app.services.org import users
 from tests.servers.mastodon_server import MastodonServer, MockAccount
 
 pytestmark = pytest.mark.slow

@@ -52,10 +52,10 @@ from streamlit_ui import (
 )
 
 from app.db import read_session
-from app.services.permissions import Actor
-from app.services.users import load_actor
-from app.ui.errors import UNEXPECTED_ERROR_PREFIX
-from app.ui.navigation import PAGES, pages_for
+from app.services.core.permissions import Actor
+from app.services.org.users import load_actor
+from app.ui.shell.errors import UNEXPECTED_ERROR_PREFIX
+from app.ui.shell.navigation import PAGES, pages_for
 
 pytestmark = pytest.mark.slow
 

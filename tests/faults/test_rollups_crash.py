@@ -15,7 +15,7 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus
 from app.models.metrics import MetricRollup, RollupDirtyDay
-from app.services.rollups import month_start, week_start
+from app.services.measurement.metrics.rollups import month_start, week_start
 
 pytestmark = pytest.mark.slow  # child processes: several seconds each
 

@@ -26,8 +26,8 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import AuditLog, JobRun, Post, PostVariant, SheetBinding, SheetProblem, SheetRowState
 from app.models.enums import JobStatus
 from app.models.sheets import ProblemStatus, SyncStatus
-from app.services import composer
-from app.services.permissions import Actor
+from app.services.content import composer
+from app.services.core.permissions import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings

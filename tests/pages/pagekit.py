@@ -8,8 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from app.ui.errors import UNEXPECTED_ERROR_PREFIX
-from app.ui.text import WORD_JOINER
+from app.ui.shell.errors import UNEXPECTED_ERROR_PREFIX
+from app.ui.widgets.text import WORD_JOINER
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRYPOINT = str(REPO / "streamlit_app.py")

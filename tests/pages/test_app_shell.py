@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from app.db import read_session, write_session
 from app.models import AuditLog, User
 from app.models.enums import Role
-from app.services import brands, users
-from app.services.permissions import Actor
-from app.ui.navigation import PAGES, pages_for
+from app.services.core.permissions import Actor
+from app.services.org import brands, users
+from app.ui.shell.navigation import PAGES, pages_for
 
 ROLE_USERS = {role: f"{role.value}@roles.test" for role in Role}
 CLIENT = "client@roles.test"

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import Post
-from app.services import users
-from app.ui.navigation import pages_for
+from app.services.org import users
+from app.ui.shell.navigation import pages_for
 
 EDITOR = "farah.aziz@kopi.example"
 PAGE = "pages/plan/bulk.py"

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import Brand, Campaign
-from app.services import overview
-from app.services.permissions import Actor
-from app.ui.components import _format
+from app.services.core.permissions import Actor
+from app.services.measurement.dashboards import overview
+from app.ui.widgets.components import _format
 
 EDITOR = "farah.aziz@kopi.example"
 MANAGER = "mei.lim@kopi.example"
@@ -163,7 +163,7 @@ def test_competitors_page_shows_benchmarks_and_share_of_voice(app_db: Engine, em
 
 
 def test_a_manager_keeps_a_sensitivity_for_the_brand(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
-    from app.services import anomaly_settings
+    from app.services.measurement.kpis import anomaly_settings
 
     use_db(demo_db)
     at = _open(MANAGER, KPIS)

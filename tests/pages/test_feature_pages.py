@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session, write_session
-from app.services import brands, users
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.org import brands, users
 
 FEATURE_PAGES = {
     "pages/plan/calendar.py": "Calendar",

@@ -15,9 +15,10 @@ from streamlit.testing.v1 import AppTest
 from app.db import read_session, write_session
 from app.models import Brand, InboxMessage
 from app.models.enums import Direction, InboxStatus
-from app.services import inbox_work, users
-from app.services.inbox_sync import sync_channel
-from app.ui.text import plain
+from app.services.community import work as inbox_work
+from app.services.community.sync import sync_channel
+from app.services.org import users
+from app.ui.widgets.text import plain
 from tests.services.synckit import SYSTEM, mastodon_channel
 
 CM = "weiling.chua@kopi.example"

@@ -15,9 +15,10 @@ from streamlit.testing.v1 import AppTest
 from app.db import read_session, write_session
 from app.models import Channel, ConnectorAccount, JobRun
 from app.models.enums import HealthStatus, JobStatus
-from app.services import ops, users
-from app.services.permissions import Actor
-from app.ui import health_banner
+from app.services.core.permissions import Actor
+from app.services.ops import health as ops
+from app.services.org import users
+from app.ui.shell import health_banner
 from jobs import registry
 
 ADMIN, EDITOR, MANAGER = "admin@jobs.test", "editor@jobs.test", "manager@jobs.test"

@@ -23,7 +23,8 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import AssetKind, ConnectorKind, PostStatus
-from app.services import notifications, users
+from app.services.core import notifications
+from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"
 MANAGER = "mei.lim@kopi.example"

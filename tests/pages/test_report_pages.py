@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import ReportSchedule
-from app.services.report_templates import TEMPLATES
+from app.services.reports.templates import TEMPLATES
 
 EDITOR = "farah.aziz@kopi.example"
 MANAGER = "mei.lim@kopi.example"
@@ -123,7 +123,7 @@ def test_a_chosen_template_survives_presenting(app_db: Engine) -> None:
 def test_rules_editor_rows_become_rule_rows() -> None:
     import pandas as pd
 
-    from app.ui.report_panels import RULE_COLUMNS, rules_from_editor
+    from app.ui.reports.panels import RULE_COLUMNS, rules_from_editor
 
     edited = pd.DataFrame(
         [

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from app.db import dispose_engine, read_session
 from app.models import SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion, User
 from app.models.enums import Role, SopObjectType, SopRunStatus, StepStatus
-from app.services import users
-from app.ui.navigation import pages_for
+from app.services.org import users
+from app.ui.shell.navigation import pages_for
 
 PAGE = "pages/plan/sops.py"
 LEAD = "mei.lim@kopi.example"

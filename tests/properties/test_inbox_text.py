@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from app.connectors.base import InboxItem, InboxKind
 from app.models import Channel, InboxMessage
 from app.models.enums import Platform
-from app.services import inbox_work, platform_rules, users
-from app.services.errors import ValidationError
-from app.services.inbox_sync import _store_page
+from app.services.community import work as inbox_work
+from app.services.community.sync import _store_page
+from app.services.core.errors import ValidationError
+from app.services.org import users
+from app.services.platforms import rules as platform_rules
 from tests.properties.test_bad_input import NASTY
 
 TEXT = st.one_of(st.sampled_from([*NASTY, "x" * 100_000]), st.text(max_size=400))

@@ -26,8 +26,9 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import ApprovalRequestStatus, AssetKind, Decision, PostStatus, PostType
-from app.services import sop_templates, users
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.org import users
+from app.services.sops import templates as sop_templates
 
 ADMIN = "admin@kopi.example"
 LEAD = "mei.lim@kopi.example"  # manager, workspace-wide

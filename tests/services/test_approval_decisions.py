@@ -12,9 +12,10 @@ from app.db import read_session, write_session
 from app.models import ApprovalFlow, AuditLog, Brand, Channel, Comment, Post, PostVariant, User
 from app.models.content import ApprovalRequest
 from app.models.enums import ApprovalRequestStatus, PostStatus
-from app.services import approval_decisions, users
-from app.services.errors import NotFound, PermissionDenied, ValidationError
-from app.services.permissions import Actor
+from app.services.approvals import decisions as approval_decisions
+from app.services.core.errors import NotFound, PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"  # editor (workspace)
 WARISAN_APPROVER = "rachel.ng@kopi.example"  # approver on warisan only

@@ -19,10 +19,10 @@ from app.config import ConfigError
 from app.db import read_session, write_session
 from app.models import Asset, AuditLog, Brand
 from app.models.enums import AssetKind, Role
-from app.services import assets
-from app.services.asset_storage import check_upload, clean_filename, sniff, upload_limits
-from app.services.errors import ValidationError
-from app.services.permissions import Actor
+from app.services.content.assets import media as assets
+from app.services.content.assets.storage import check_upload, clean_filename, sniff, upload_limits
+from app.services.core.errors import ValidationError
+from app.services.core.permissions import Actor
 
 EDITOR = Actor(email="editor@assets.test", workspace_role=Role.EDITOR)
 

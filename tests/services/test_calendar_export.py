@@ -16,9 +16,9 @@ from sqlalchemy import Engine, and_, func, or_, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, Post, PostVariant
 from app.models.enums import PostStatus, Role
-from app.services.calendar_export import EXPORT_COLUMNS, export_calendar, fold, ics_escape
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor
+from app.services.content.calendar.export import EXPORT_COLUMNS, export_calendar, fold, ics_escape
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
 
 ADMIN = Actor.system("test:export")
 TRICKY = 'Kopi, teh; "tarik"\\ 早安 ☕\nBaris dua'

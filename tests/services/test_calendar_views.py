@@ -20,11 +20,13 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Channel, PostVariant, User
 from app.models.enums import PostStatus, Role
-from app.services import calendar_post, calendar_views, composer
-from app.services.errors import Conflict, PermissionDenied, ValidationError
-from app.services.palette import PLATFORM_COLORS, STATUS_COLORS
-from app.services.permissions import Actor
-from app.ui import calendar_grid
+from app.services.content import composer
+from app.services.content.calendar import grid as calendar_views
+from app.services.content.calendar import post as calendar_post
+from app.services.core.errors import Conflict, PermissionDenied, ValidationError
+from app.services.core.palette import PLATFORM_COLORS, STATUS_COLORS
+from app.services.core.permissions import Actor
+from app.ui.content import calendar_grid
 
 SYSTEM = Actor.system("test:calendar")
 # 16:30 UTC on 15 Jan is 00:30 on 16 Jan in Singapore (UTC+8).

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Competitor, CompetitorMetric
-from app.services import competitors
-from app.services.competitor_import import CompetitorImportRefused, import_competitor_metrics
-from app.services.errors import PermissionDenied
-from app.services.permissions import Actor
-from app.services.users import load_actor
+from app.services.core.errors import PermissionDenied
+from app.services.core.permissions import Actor
+from app.services.measurement.competitors import benchmarks as competitors
+from app.services.measurement.competitors.imports import CompetitorImportRefused, import_competitor_metrics
+from app.services.org.users import load_actor
 
 SYSTEM = Actor.system("test:competitors")
 VIEWER = "jon.lee@kopi.example"

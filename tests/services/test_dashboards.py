@@ -15,10 +15,13 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ChannelDailyMetric, KpiTarget
 from app.models.enums import PeriodKind
-from app.services import dashboards, insights, kpi_progress, kpi_targets, overview
-from app.services.dashboard_series import Scope, daily_totals
-from app.services.overview import Kpi
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.measurement.dashboards import insights, overview
+from app.services.measurement.dashboards import views as dashboards
+from app.services.measurement.dashboards.overview import Kpi
+from app.services.measurement.dashboards.series import Scope, daily_totals
+from app.services.measurement.kpis import progress as kpi_progress
+from app.services.measurement.kpis import targets as kpi_targets
 
 SYSTEM = Actor.system("test:dashboards")
 END = date.today() - timedelta(days=1)

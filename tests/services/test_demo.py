@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.db import get_engine, upgrade
+from app.demo import build_agency, seed_demo_workspace
 from app.models import (
     ApprovalRequest,
     ApprovalStage,
@@ -48,9 +49,8 @@ from app.models.enums import (
     Sentiment,
     SopRunStatus,
 )
-from app.services.demo import build_agency, seed_demo_workspace
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
 
 
 def _start_of(day: date) -> datetime:
@@ -351,8 +351,8 @@ def test_small_synthetic_agency(empty_db: Engine, system_actor: Actor) -> None:
 
 def test_demo_posts_that_went_or_go_out_pass_the_platform_rules(db: Engine) -> None:
     """A newcomer opening any approved, scheduled or published demo post sees no rule errors."""
-    from app.services.assets import media_for_variant
-    from app.services.platform_rules import check_variant, errors
+    from app.services.content.assets.media import media_for_variant
+    from app.services.platforms.rules import check_variant, errors
 
     bad = []
     with Session(db) as s:

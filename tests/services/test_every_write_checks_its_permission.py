@@ -15,33 +15,25 @@ from sqlalchemy.orm import Session
 
 from app.models import ApprovalRequest, Brand, InboxMessage, Post
 from app.models.enums import ApprovalRequestStatus, Direction, Role
-from app.services import (
-    approval_decisions,
-    approval_flows,
-    assets,
-    brands,
-    briefs,
-    channels,
-    composer,
-    inbox_work,
-    job_runs,
-    kpi_targets,
-    markets,
-    metrics_dictionary,
-    post_import,
-    publishing_pause,
-    report_rules,
-    report_schedules,
-    sop_runs,
-    sop_templates,
-    users,
-    utm,
-    workflow,
-)
-from app.services.approval_flows import StageInput
-from app.services.composer import PostDraft, VariantDraft
-from app.services.errors import PermissionDenied, ServiceError
-from app.services.permissions import ROLE_PERMISSIONS, Actor, Perm
+from app.services.approvals import decisions as approval_decisions
+from app.services.approvals import flows as approval_flows
+from app.services.approvals.flows import StageInput
+from app.services.community import work as inbox_work
+from app.services.content import briefs, composer, utm, workflow
+from app.services.content.assets import media as assets
+from app.services.content.bulk import imports as post_import
+from app.services.content.composer import PostDraft, VariantDraft
+from app.services.core.errors import PermissionDenied, ServiceError
+from app.services.core.permissions import ROLE_PERMISSIONS, Actor, Perm
+from app.services.measurement.kpis import targets as kpi_targets
+from app.services.measurement.metrics import dictionary as metrics_dictionary
+from app.services.ops import job_runs
+from app.services.org import brands, channels, markets, users
+from app.services.publishing import pause as publishing_pause
+from app.services.reports import rules as report_rules
+from app.services.reports import schedules as report_schedules
+from app.services.sops import runs as sop_runs
+from app.services.sops import templates as sop_templates
 from app.sheets import bindings
 
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)

@@ -11,10 +11,11 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import Brand
-from app.services import dashboards, overview
-from app.services.dashboard_series import Scope
-from app.services.metric_import import import_metrics
-from app.services.permissions import Actor
+from app.services.core.permissions import Actor
+from app.services.measurement.dashboards import overview
+from app.services.measurement.dashboards import views as dashboards
+from app.services.measurement.dashboards.series import Scope
+from app.services.measurement.imports.importer import import_metrics
 
 ADMIN = Actor.system("test:followers")
 BRAND = "warisan"

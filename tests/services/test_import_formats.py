@@ -23,11 +23,11 @@ from bulkfiles import (
 )
 from openpyxl import load_workbook
 
-from app.services.errors import ValidationError
-from app.services.import_formats import TEMPLATE_NAMES, read_rows
-from app.services.import_formats import template_csv as blank_template_csv
-from app.services.import_formats import template_xlsx as blank_template_xlsx
-from app.services.import_times import TimeProblem, parse_date_and_time, parse_datetime
+from app.services.content.bulk.formats import TEMPLATE_NAMES, read_rows
+from app.services.content.bulk.formats import template_csv as blank_template_csv
+from app.services.content.bulk.formats import template_xlsx as blank_template_xlsx
+from app.services.content.bulk.times import TimeProblem, parse_date_and_time, parse_datetime
+from app.services.core.errors import ValidationError
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 ROWS = [

@@ -16,10 +16,11 @@ from app.connectors.base import InboxItem, InboxKind
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Channel, InboxMessage, User
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
-from app.services import inbox_work, users
-from app.services.errors import Conflict, PermissionDenied, ValidationError
-from app.services.inbox_sync import _store_page, sync_channel
-from app.services.inbox_work import ReplyFailed
+from app.services.community import work as inbox_work
+from app.services.community.sync import _store_page, sync_channel
+from app.services.community.work import ReplyFailed
+from app.services.core.errors import Conflict, PermissionDenied, ValidationError
+from app.services.org import users
 
 CM = "weiling.chua@kopi.example"  # community manager on every brand
 VIEWER = "jon.lee@kopi.example"

@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.models import CHANNEL_BASE_METRICS
-from app.services.metric_formulas import FormulaError, evaluate, evaluate_frame, metric_value, names, parse
+from app.services.measurement.metrics.formulas import (
+    FormulaError,
+    evaluate,
+    evaluate_frame,
+    metric_value,
+    names,
+    parse,
+)
 
 BASE = CHANNEL_BASE_METRICS
 

@@ -26,10 +26,10 @@ from app.models import (
 )
 from app.models.enums import PostStatus, Role
 from app.models.metrics import RollupDirtyDay
-from app.services import rollups
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.metric_import import import_metrics
-from app.services.permissions import Actor
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.measurement.imports.importer import import_metrics
+from app.services.measurement.metrics import rollups
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 ADMIN = Actor.system("test:metric-import")

@@ -13,11 +13,11 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Brand, MetricDefinition
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Platform, Role
-from app.services import metrics_dictionary as md
-from app.services import rollups
-from app.services.errors import Conflict, PermissionDenied, ValidationError
-from app.services.metric_formulas import FormulaError
-from app.services.permissions import Actor
+from app.services.core.errors import Conflict, PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.measurement.metrics import dictionary as md
+from app.services.measurement.metrics import rollups
+from app.services.measurement.metrics.formulas import FormulaError
 
 MANAGER = Actor(email="lead@example.com", name="Lead", workspace_role=Role.MANAGER)
 SAVES_RATE = md.MetricInput(

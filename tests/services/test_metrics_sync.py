@@ -21,7 +21,7 @@ from app.models import (
     PostMetricSnapshot,
 )
 from app.models.enums import HealthStatus, JobStatus
-from app.services.metrics_sync import sync_channel_metrics, sync_metrics
+from app.services.measurement.metrics.sync import sync_channel_metrics, sync_metrics
 from jobs import import_metrics
 
 

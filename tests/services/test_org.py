@@ -9,10 +9,11 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import AuditLog, ConnectorAccount
 from app.models.enums import Role
-from app.services import audit, brands, channels, markets, users
-from app.services.errors import NotFound, PermissionDenied, ValidationError
-from app.services.permissions import Actor
-from app.services.workspace import create_workspace
+from app.services.core import audit
+from app.services.core.errors import NotFound, PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.org import brands, channels, markets, users
+from app.services.org.workspace import create_workspace
 
 
 @pytest.fixture

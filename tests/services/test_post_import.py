@@ -26,12 +26,12 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Campaign, Channel, ContentPillar, Post, PostVariant, variant_assets
 from app.models.enums import PostStatus
-from app.services import users
-from app.services.composer import PostDraft, VariantDraft, check_draft
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.import_formats import RowProblem
-from app.services.permissions import Actor
-from app.services.post_import import ImportReport, import_posts
+from app.services.content.bulk.formats import RowProblem
+from app.services.content.bulk.imports import ImportReport, import_posts
+from app.services.content.composer import PostDraft, VariantDraft, check_draft
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"
 VIEWER = "jon.lee@kopi.example"

@@ -13,11 +13,12 @@ from app.connectors.base import Outgoing, PermanentError, Published, TransientEr
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ConnectorAccount, Incident, Post, SeverityLevel, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus
-from app.services import composer, notifications, workflow
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor
-from app.services.publishing import RetryPolicy, publish_due, publish_now
-from app.services.publishing_pause import pause_state, set_brand_pause, set_workspace_pause
+from app.services.content import composer, workflow
+from app.services.core import notifications
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.publishing.pause import pause_state, set_brand_pause, set_workspace_pause
+from app.services.publishing.runs import RetryPolicy, publish_due, publish_now
 from tests.services.publishkit import add_channel, add_due_posts, make_world, post_status, variants_of
 
 JOB = Actor.system("job:publish_due")
@@ -268,7 +269,7 @@ def test_a_click_and_a_runner_on_the_same_post_publish_it_once(empty_db: Engine,
     conn = Scripted()
     ch = _webhook_channel(empty_db, world.brand_ids[0])
     [post] = add_due_posts(empty_db, world, [ch])
-    from app.services import publishing_claims
+    from app.services.publishing import claims as publishing_claims
 
     with write_session(empty_db) as s:
         held = publishing_claims.claim(
@@ -321,7 +322,7 @@ def test_a_webhook_channel_retries_with_the_same_key_and_is_taken_once(
 
 def test_a_claim_made_late_in_a_long_run_is_not_stale_to_another_runner(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]
     """A run that started 20 minutes ago claims a variant now: the claim is fresh, not 20 minutes old."""
-    from app.services import publishing_claims
+    from app.services.publishing import claims as publishing_claims
 
     conn = Scripted()
     ch = _webhook_channel(empty_db, world.brand_ids[0])

@@ -24,12 +24,12 @@ from app.db import read_session, write_session
 from app.faults import CRASH_EXIT_CODE
 from app.models import AuditLog, ReportDelivery, ReportSchedule
 from app.models.reports import DeliveryStatus
-from app.services import report_schedules
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor
-from app.services.report_delivery import SmtpSettings, send_due
-from app.services.report_schedules import ScheduleInput, last_complete_period
-from app.services.users import load_actor
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
+from app.services.org.users import load_actor
+from app.services.reports import schedules as report_schedules
+from app.services.reports.delivery import SmtpSettings, send_due
+from app.services.reports.schedules import ScheduleInput, last_complete_period
 from jobs import send_reports
 
 MANAGER = "mei.lim@kopi.example"

@@ -10,12 +10,12 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ReportRule
-from app.services import report_rules
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.overview import Kpi
-from app.services.report_insights import insight_lines, platform_changes, rule_values
-from app.services.report_rules import RuleRow
-from app.services.users import load_actor
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.measurement.dashboards.overview import Kpi
+from app.services.org.users import load_actor
+from app.services.reports import rules as report_rules
+from app.services.reports.insights import insight_lines, platform_changes, rule_values
+from app.services.reports.rules import RuleRow
 
 MANAGER = "mei.lim@kopi.example"
 EDITOR = "farah.aziz@kopi.example"
@@ -125,7 +125,7 @@ def test_insight_names_the_change_its_numbers_and_the_platform_behind_it() -> No
 def test_a_partly_covered_previous_period_is_called_out() -> None:
     from datetime import date
 
-    from app.services.report_insights import coverage_note
+    from app.services.reports.insights import coverage_note
 
     prev = (date(2026, 4, 1), date(2026, 6, 30))
     assert coverage_note(91, prev) is None

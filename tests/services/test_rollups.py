@@ -14,9 +14,9 @@ from app.db import read_session, write_session
 from app.models import CHANNEL_BASE_METRICS, Brand, Channel, ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus, Role
 from app.models.metrics import ChannelBaseMetrics, MetricRollup, RollupDirtyDay
-from app.services import rollups
-from app.services.errors import PermissionDenied
-from app.services.permissions import Actor
+from app.services.core.errors import PermissionDenied
+from app.services.core.permissions import Actor
+from app.services.measurement.metrics import rollups
 from jobs import refresh_rollups
 from jobs.recording import run_job
 
@@ -250,7 +250,7 @@ def test_the_job_refreshes_and_records_its_run(demo_db: Engine, use_db) -> None:
 
 
 def test_the_agency_build_loads_without_marks_rolls_up_and_leaves_the_triggers_on(empty_db: Engine) -> None:
-    from app.services.demo import build_agency
+    from app.demo import build_agency
 
     summary = build_agency(empty_db, actor=ADMIN, brands=3, days=40)
     table = _table(empty_db)

@@ -8,8 +8,8 @@ from sqlalchemy import Engine, func, select
 from app.db import current_revision, get_engine, head_revision, read_session
 from app.models import Brand, User, Workspace
 from app.models.enums import Role
-from app.services.permissions import Actor
-from app.services.setup import DbState, database_state, prepare_database, reset_database
+from app.services.core.permissions import Actor
+from app.services.org.setup import DbState, database_state, prepare_database, reset_database
 
 
 def test_first_start_migrates_and_seeds_the_demo(databases) -> None:  # type: ignore[no-untyped-def]

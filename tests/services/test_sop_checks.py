@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Brief, Campaign
 from app.models.enums import ApprovalRequestStatus, AssetKind, SopObjectType
-from app.services.sop_checks import CHECKS, evaluate, missing_utm
+from app.services.sops.checks import CHECKS, evaluate, missing_utm
 
 
 def check(

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from app.db import read_session
 from app.models import Brand, SopRun
 from app.models.enums import Role, SopObjectType, SopRunStatus
-from app.services import sop_details, sops
-from app.services.errors import NotFound, PermissionDenied
-from app.services.permissions import Actor
+from app.services.core.errors import NotFound, PermissionDenied
+from app.services.core.permissions import Actor
+from app.services.sops import details as sop_details
+from app.services.sops import reads as sops
 
 VIEWER = Actor(email="v@sopreads.test", workspace_role=Role.VIEWER)
 EDITOR = Actor(email="e@sopreads.test", workspace_role=Role.EDITOR)

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, TrackedLink
 from app.models.enums import Role
-from app.services import utm
-from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor
+from app.services.content import utm
+from app.services.core.errors import PermissionDenied, ValidationError
+from app.services.core.permissions import Actor
 
 
 @pytest.fixture

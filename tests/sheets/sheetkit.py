@@ -12,8 +12,9 @@ from app.db import read_session, write_session
 from app.models import Brand, Channel, Market, Post, PostVariant, SheetProblem
 from app.models.enums import Platform, PostStatus
 from app.models.sheets import ProblemStatus
-from app.services import composer, users
-from app.services.permissions import Actor
+from app.services.content import composer
+from app.services.core.permissions import Actor
+from app.services.org import users
 
 CAL = "Calendar"
 SGT = ZoneInfo("Asia/Singapore")

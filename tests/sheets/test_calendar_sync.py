@@ -13,7 +13,7 @@ from app.db import read_session, write_session
 from app.models import ApprovalRequest, AuditLog, Post, PostVariant, SheetProblem
 from app.models.enums import PostStatus
 from app.models.sheets import ProblemKind, ProblemStatus
-from app.services import composer, workflow
+from app.services.content import composer, workflow
 from app.sheets import bindings, problems
 
 

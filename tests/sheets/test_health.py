@@ -15,8 +15,8 @@ from pagekit import assert_page_ok, new_app, signed_in
 from sheetkit import person
 
 from app.db import read_session
-from app.services import ops
-from app.ui import health_banner
+from app.services.ops import health as ops
+from app.ui.shell import health_banner
 
 
 def _banner(db: Engine, email: str) -> list[ops.Problem]:

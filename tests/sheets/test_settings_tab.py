@@ -18,7 +18,7 @@ from pagekit import assert_page_ok, new_app, shown, signed_in
 from test_jobs_cli import write_secrets
 
 from app.db import write_session
-from app.services import composer
+from app.services.content import composer
 
 ADMIN = "admin@kopi.example"
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.services.calendar_views import CalendarEvent
-from app.services.errors import ValidationError
-from app.ui import calendar_grid as grid
+from app.services.content.calendar.grid import CalendarEvent
+from app.services.core.errors import ValidationError
+from app.ui.content import calendar_grid as grid
 
 SG = "Asia/Singapore"
 

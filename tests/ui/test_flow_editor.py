@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.services.approval_flows import StageInput
-from app.ui.flow_editor import rows_to_stages, stages_frame
+from app.services.approvals.flows import StageInput
+from app.ui.approvals.flow_editor import rows_to_stages, stages_frame
 
 
 def test_rows_become_stages_in_order_and_blank_rows_are_dropped() -> None:

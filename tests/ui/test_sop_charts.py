@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app.services.sop_details import completions_per_week as weekly
-from app.ui.sop_charts import completions_per_week
+from app.services.sops.details import completions_per_week as weekly
+from app.ui.sops.charts import completions_per_week
 
 
 def test_weeks_start_on_monday_and_empty_weeks_keep_their_slot() -> None:

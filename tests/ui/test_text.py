@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ui.text import WORD_JOINER, plain
+from app.ui.widgets.text import WORD_JOINER, plain
 
 
 @pytest.mark.parametrize(

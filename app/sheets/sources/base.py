@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Base, Brand
-from app.services.errors import ValidationError
-from app.services.permissions import Actor
+from app.services.core.errors import ValidationError
+from app.services.core.permissions import Actor
 from app.sheets.schema import WorksheetSchema
 from app.sheets.values import CellContext, RefLookup
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, or_, select
 
 from app.models import SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion, User
 from app.models.enums import SopRunStatus, StepStatus
-from app.services import sop_runs
-from app.services.errors import ValidationError
+from app.services.core.errors import ValidationError
+from app.services.sops import runs as sop_runs
 from app.sheets.schema import WorksheetSchema
 from app.sheets.sources.base import Record, Source, SyncContext
 

@@ -1,0 +1,230 @@
+"""Setting KPI targets: a target value for one metric of the dictionary, for a brand (or one of its
+channels) and one week, month, quarter or year. Managers (KPI edit) only; every change is audited and
+a stale save is refused rather than overwriting someone else's. Their progress and forecast to period
+end live in `kpi_progress` (also reached here as `target_progress`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Brand, Channel, KpiTarget, MetricDefinition
+from app.models.enums import PeriodKind
+from app.services.core import audit, validation
+from app.services.core.errors import Conflict, NotFound, ValidationError
+from app.services.core.permissions import Actor, Perm, require
+from app.services.measurement.kpis.progress import PROGRESS_COLUMNS, target_progress
+
+# Numeric(18, 4): at most 14 digits before the point.
+_LIMIT = Decimal(10) ** 14
+
+
+def period_end(kind: PeriodKind | str, start: date) -> date:
+    """The last day of the period that starts on `start`; the start must be where such a period begins."""
+    kind = validation.choice(PeriodKind, kind, "period")
+    if kind == PeriodKind.WEEK:
+        if start.weekday() != 0:
+            raise ValidationError(
+                f"a week starts on a Monday; {start:%a %d %b %Y} is not one", field="period_start"
+            )
+        return start + timedelta(days=6)
+    if kind == PeriodKind.YEAR:
+        if (start.month, start.day) != (1, 1):
+            raise ValidationError(f"a year starts on 1 January, not {start:%d %b}", field="period_start")
+        return date(start.year, 12, 31)
+    months = 1 if kind == PeriodKind.MONTH else 3
+    if start.day != 1 or (months == 3 and start.month % 3 != 1):
+        what = "the first day of a month" if months == 1 else "1 January, April, July or October"
+        raise ValidationError(f"a {kind.value} starts on {what}, not {start:%d %b %Y}", field="period_start")
+    year, month = divmod(start.month - 1 + months, 12)
+    return date(start.year + year, month + 1, 1) - timedelta(days=1)
+
+
+def _value(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"target {value!r} is not a number", field="target_value") from None
+    if not number.is_finite() or abs(number) >= _LIMIT:
+        raise ValidationError(f"target {value!r} is not a usable number", field="target_value")
+    return number.quantize(Decimal("0.0001"))
+
+
+def _brand(session: Session, actor: Actor, brand: str | int) -> Brand:
+    row = session.get(Brand, brand) if isinstance(brand, int) else None
+    if row is None and isinstance(brand, str):
+        from app.services.org.brands import get_brand
+
+        return get_brand(session, actor, brand)
+    visible = actor.visible_brand_ids()
+    if row is None or (visible is not None and row.id not in visible):
+        raise NotFound(f"no brand {brand}")
+    return row
+
+
+def _check_refs(session: Session, brand: Brand, metric_key: str, channel_id: int | None) -> None:
+    if session.scalar(select(MetricDefinition.id).where(MetricDefinition.key == metric_key)) is None:
+        raise ValidationError(f"metric {metric_key!r} is not in the metrics dictionary", field="metric_key")
+    if channel_id is not None:
+        channel = session.get(Channel, channel_id)
+        if channel is None or channel.brand_id != brand.id:
+            raise ValidationError(
+                f"channel {channel_id} is not a channel of {brand.name}", field="channel_id"
+            )
+
+
+def _check_unique(session: Session, target: KpiTarget) -> None:
+    t = KpiTarget
+    clash = session.scalar(
+        select(t.id).where(
+            t.brand_id == target.brand_id,
+            t.channel_id.is_(None) if target.channel_id is None else t.channel_id == target.channel_id,
+            t.metric_key == target.metric_key,
+            t.period_kind == target.period_kind,
+            t.period_start == target.period_start,
+            t.id != (target.id or -1),
+        )
+    )
+    if clash is not None:
+        raise ValidationError(
+            f"there is a target for {target.metric_key} in the {target.period_kind.value} from "
+            f"{target.period_start:%d %b %Y} already (target {clash})",
+            field="period_start",
+        )
+
+
+def _label(target: KpiTarget) -> str:
+    return f"{target.metric_key} {target.period_kind.value} from {target.period_start.isoformat()}"
+
+
+def create_target(
+    session: Session,
+    actor: Actor,
+    brand: str | int,
+    *,
+    metric_key: str,
+    period_kind: PeriodKind | str,
+    period_start: date,
+    target_value: Any,
+    channel_id: int | None = None,
+    note: str = "",
+) -> KpiTarget:
+    b = _brand(session, actor, brand)
+    require(actor, Perm.KPI_EDIT, b.id, b.slug)
+    kind = validation.choice(PeriodKind, period_kind, "period")
+    _check_refs(session, b, metric_key, channel_id)
+    target = KpiTarget(
+        brand_id=b.id,
+        channel_id=channel_id,
+        metric_key=metric_key,
+        period_kind=kind,
+        period_start=period_start,
+        period_end=period_end(kind, period_start),
+        target_value=_value(target_value),
+        note=validation.no_nul(note, "note").strip(),
+    )
+    _check_unique(session, target)
+    session.add(target)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "kpi_target",
+        target.id,
+        label=_label(target),
+        brand_id=b.id,
+        after=audit.snapshot(target),
+    )
+    return target
+
+
+_EDITABLE = ("metric_key", "channel_id", "period_kind", "period_start", "target_value", "note")
+
+
+def get_target(session: Session, actor: Actor, target_id: int) -> KpiTarget:
+    target = session.get(KpiTarget, target_id)
+    visible = actor.visible_brand_ids()
+    if target is None or (visible is not None and target.brand_id not in visible):
+        raise NotFound(f"no KPI target {target_id}")
+    return target
+
+
+def update_target(
+    session: Session, actor: Actor, target_id: int, *, expected_version: int | None = None, **changes: Any
+) -> KpiTarget:
+    """Change a target's metric, channel, period or value; the period's end follows its start."""
+    target = get_target(session, actor, target_id)
+    brand = session.get(Brand, target.brand_id)
+    require(actor, Perm.KPI_EDIT, target.brand_id, brand.slug if brand else None)
+    if expected_version is not None and target.version != expected_version:
+        raise Conflict("this target was changed by someone else meanwhile; reload to see their change")
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValidationError(f"KPI target field {', '.join(sorted(unknown))} cannot be changed here")
+    clean: dict[str, Any] = dict(changes)
+    if "period_kind" in clean:
+        clean["period_kind"] = validation.choice(PeriodKind, clean["period_kind"], "period")
+    if "target_value" in clean:
+        clean["target_value"] = _value(clean["target_value"])
+    if "note" in clean:
+        clean["note"] = validation.no_nul(clean["note"], "note").strip()
+    if "metric_key" in clean or "channel_id" in clean:
+        assert brand is not None
+        _check_refs(
+            session,
+            brand,
+            clean.get("metric_key", target.metric_key),
+            clean.get("channel_id", target.channel_id),
+        )
+    kind = clean.get("period_kind", target.period_kind)
+    start = clean.get("period_start", target.period_start)
+    clean["period_end"] = period_end(kind, start)
+    before, after = audit.apply_changes(target, clean)
+    if after:
+        _check_unique(session, target)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "update",
+            "kpi_target",
+            target.id,
+            label=_label(target),
+            brand_id=target.brand_id,
+            before=before,
+            after=after,
+        )
+    return target
+
+
+def delete_target(session: Session, actor: Actor, target_id: int) -> None:
+    target = get_target(session, actor, target_id)
+    require(actor, Perm.KPI_EDIT, target.brand_id)
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "kpi_target",
+        target.id,
+        label=_label(target),
+        brand_id=target.brand_id,
+        before=audit.snapshot(target),
+    )
+    session.delete(target)
+    session.flush()
+
+
+__all__ = [
+    "PROGRESS_COLUMNS",
+    "create_target",
+    "delete_target",
+    "get_target",
+    "period_end",
+    "target_progress",
+    "update_target",
+]

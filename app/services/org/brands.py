@@ -1,0 +1,166 @@
+"""Brands: listing what a user may see, creating and editing them (admins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Brand, Channel
+from app.services.core import audit, validation
+from app.services.core.errors import NotFound, ValidationError
+from app.services.core.permissions import Actor, Perm, require
+from app.services.org.markets import get_market
+from app.services.org.workspace import current_workspace
+
+
+@dataclass(frozen=True)
+class BrandInfo:
+    slug: str
+    name: str
+    market: str
+    market_name: str
+    timezone: str
+    industry: str
+    regulated: bool
+    color: str
+    active: bool
+    publishing_paused: bool
+    channels: int
+    id: int
+
+
+def _info(b: Brand, channels: int) -> BrandInfo:
+    return BrandInfo(
+        b.slug,
+        b.name,
+        b.market.code,
+        b.market.name,
+        b.market.timezone,
+        b.industry or "",
+        b.regulated,
+        b.color,
+        b.active,
+        b.publishing_paused,
+        channels,
+        b.id,
+    )
+
+
+def visible_brands_clause(actor: Actor):  # type: ignore[no-untyped-def]
+    """A WHERE clause on Brand.id limiting a query to the brands `actor` may see (or True)."""
+    visible = actor.visible_brand_ids()
+    return Brand.id.in_(sorted(visible)) if visible is not None else Brand.id.is_not(None)
+
+
+def list_brands(session: Session, actor: Actor, include_inactive: bool = False) -> list[BrandInfo]:
+    ws = current_workspace(session)
+    stmt = select(Brand).where(Brand.workspace_id == ws.id, visible_brands_clause(actor)).order_by(Brand.name)
+    if not include_inactive:
+        stmt = stmt.where(Brand.active.is_(True))
+    brands = session.scalars(stmt).all()
+    counts = dict(
+        session.execute(
+            select(Channel.brand_id, func.count()).where(Channel.active.is_(True)).group_by(Channel.brand_id)
+        ).all()
+    )
+    return [_info(b, counts.get(b.id, 0)) for b in brands]
+
+
+def get_brand(session: Session, actor: Actor, slug: str) -> Brand:
+    """The brand with this slug, if `actor` may see it (otherwise NotFound, not a hint it exists)."""
+    ws = current_workspace(session)
+    key = (slug or "").strip().lower()
+    brand = session.scalars(select(Brand).where(Brand.workspace_id == ws.id, Brand.slug == key)).first()
+    visible = actor.visible_brand_ids()
+    if brand is None or (visible is not None and brand.id not in visible):
+        raise NotFound(f"no brand {slug!r} (see `python -m app brands` for the slugs)")
+    return brand
+
+
+def brand_info(session: Session, actor: Actor, slug: str) -> BrandInfo:
+    brand = get_brand(session, actor, slug)
+    channels = session.scalar(
+        select(func.count())
+        .select_from(Channel)
+        .where(Channel.brand_id == brand.id, Channel.active.is_(True))
+    )
+    return _info(brand, channels or 0)
+
+
+def create_brand(
+    session: Session,
+    actor: Actor,
+    *,
+    slug: str | None,
+    name: str,
+    market: str,
+    industry: str = "",
+    regulated: bool = False,
+    color: str = "#4C78A8",
+) -> BrandInfo:
+    require(actor, Perm.ADMIN)
+    ws = current_workspace(session)
+    name = validation.required_text(name, "brand name")
+    slug = validation.slug(slug or validation.slugify(name), "brand slug")
+    if session.scalars(select(Brand.id).where(Brand.workspace_id == ws.id, Brand.slug == slug)).first():
+        raise ValidationError(f"brand slug {slug!r} already exists", field="slug", value=slug)
+    brand = Brand(
+        workspace_id=ws.id,
+        slug=slug,
+        name=name,
+        market_id=get_market(session, market).id,
+        industry=industry.strip() or None,
+        regulated=bool(regulated),
+        color=validation.color(color),
+    )
+    session.add(brand)
+    session.flush()
+    session.refresh(brand)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "brand",
+        brand.id,
+        label=brand.name,
+        brand_id=brand.id,
+        after=audit.snapshot(brand),
+    )
+    return _info(brand, 0)
+
+
+def update_brand(session: Session, actor: Actor, slug: str, **changes: object) -> BrandInfo:
+    require(actor, Perm.ADMIN)
+    brand = get_brand(session, actor, slug)
+    clean: dict[str, object] = {}
+    for key, value in changes.items():
+        if key == "name":
+            clean[key] = validation.required_text(str(value), "brand name")
+        elif key == "market":
+            clean["market_id"] = get_market(session, str(value)).id
+        elif key == "industry":
+            clean[key] = str(value or "").strip() or None
+        elif key in ("regulated", "active"):
+            clean[key] = bool(value)
+        elif key == "color":
+            clean[key] = validation.color(str(value))
+        else:
+            raise ValidationError(f"brand field {key!r} cannot be changed here", field=key)
+    before, after = audit.apply_changes(brand, clean)
+    if after:
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "update",
+            "brand",
+            brand.id,
+            label=brand.name,
+            brand_id=brand.id,
+            before=before,
+            after=after,
+        )
+    session.refresh(brand)
+    return brand_info(session, actor, brand.slug)

@@ -1,0 +1,23 @@
+"""Notices shown at the top of every page: demo data, local (no sign-in) mode, paused publishing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.ui.shell.context import PageContext
+
+
+def show_banners(ctx: PageContext, publishing_paused: bool) -> None:
+    if ctx.local_mode:
+        st.caption(
+            f":material/person: Running as the local admin ({ctx.actor.email}): no sign-in is configured. "
+            "Add an `[auth]` section to `.streamlit/secrets.toml` to require sign-in."
+        )
+    if ctx.is_demo:
+        st.info(
+            "This workspace holds generated **demo data** (an agency with brands in Singapore, Malaysia and "
+            "Indonesia). To start clean: `python -m app db reset`, or Settings → Workspace.",
+            icon=":material/science:",
+        )
+    if publishing_paused:
+        st.warning("Publishing is paused for the whole workspace.", icon=":material/pause_circle:")

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ChannelDailyMetric, KpiTarget
 from app.models.enums import PeriodKind
+from app.services.core.headline import Kpi
 from app.services.core.permissions import Actor
 from app.services.measurement.dashboards import insights, overview
 from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.overview import Kpi
 from app.services.measurement.dashboards.series import Scope, daily_totals
 from app.services.measurement.kpis import progress as kpi_progress
 from app.services.measurement.kpis import targets as kpi_targets

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ReportRule
 from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.measurement.dashboards.overview import Kpi
+from app.services.core.headline import Kpi
 from app.services.org.users import load_actor
 from app.services.reports import rules as report_rules
 from app.services.reports.insights import insight_lines, platform_changes, rule_values

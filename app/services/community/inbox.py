@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Channel, InboxMessage, SlaPolicy, User
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
+from app.services.core.headline import Kpi
 from app.services.core.periods import previous_range, utc_bounds
 from app.services.core.permissions import Actor, Perm, require_brands
 from app.services.core.sql_time import time_bucket
-from app.services.measurement.dashboards.overview import Kpi
 from app.services.org.workspace import current_workspace
 
 MESSAGE_COLUMNS = [

@@ -9,8 +9,8 @@ from datetime import date
 
 import pandas as pd
 
+from app.services.core.headline import Kpi
 from app.services.measurement.dashboards import insights
-from app.services.measurement.dashboards.overview import Kpi
 from app.services.measurement.kpis.anomalies import Anomaly
 
 NOTABLE = insights.NOTABLE_CHANGE

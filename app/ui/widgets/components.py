@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app.services.measurement.dashboards.overview import Kpi
+from app.services.core.headline import Kpi
 from app.ui.shell.context import PageContext
 from app.ui.widgets.text import plain
 

@@ -5,7 +5,6 @@ scan on (brand, date) aggregated in SQL; nothing loads a whole table."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -15,25 +14,9 @@ from sqlalchemy.sql.expression import ScalarSelect
 
 from app.models import Channel, ChannelDailyMetric, InboxMessage, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import Direction, PostStatus, Sentiment
+from app.services.core.headline import Kpi
 from app.services.core.periods import previous_range, utc_bounds
 from app.services.core.permissions import Actor, Perm, require_brands
-
-
-@dataclass(frozen=True)
-class Kpi:
-    key: str
-    label: str
-    value: float | None
-    previous: float | None
-    unit: str = "count"  # count | percent | minutes
-    help: str = ""
-
-    @property
-    def change(self) -> float | None:
-        """Relative change against the previous period (0.12 = +12%), None when not comparable."""
-        if self.value is None or not self.previous:
-            return None
-        return (self.value - self.previous) / abs(self.previous)
 
 
 def last_followers(start: date, end: date) -> ScalarSelect[int]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ChannelDailyMetric
 from app.models.enums import Platform
+from app.services.core.headline import Kpi
 from app.services.core.periods import previous_range
 from app.services.core.permissions import Actor, Perm, require
 from app.services.measurement.competitors import benchmarks as competitors
@@ -80,7 +81,7 @@ def _fmt(value: float | None, unit: str) -> str:
     return insights._num(value, unit)  # the dashboards' number style, so both say the same
 
 
-def _kpi_section(kpis: list[overview.Kpi], progress: pd.DataFrame) -> Section:
+def _kpi_section(kpis: list[Kpi], progress: pd.DataFrame) -> Section:
     targets = {r.key: r for r in progress.itertuples()} if not progress.empty else {}
     tiles = []
     for k in kpis:

@@ -8,8 +8,8 @@ import streamlit as st
 from app.db import read_session, write_session
 from app.services.core.errors import ServiceError
 from app.services.core.permissions import Perm
+from app.services.measurement.competitors import benchmark_imports as competitor_import
 from app.services.measurement.competitors import benchmarks as competitors
-from app.services.measurement.competitors import imports as competitor_import
 from app.ui.shell.context import page_context
 from app.ui.widgets import page_charts
 from app.ui.widgets.components import page_header, table

@@ -15,7 +15,10 @@ from app.models import AuditLog, Brand, Competitor, CompetitorMetric
 from app.services.core.errors import PermissionDenied
 from app.services.core.permissions import Actor
 from app.services.measurement.competitors import benchmarks as competitors
-from app.services.measurement.competitors.imports import CompetitorImportRefused, import_competitor_metrics
+from app.services.measurement.competitors.benchmark_imports import (
+    CompetitorImportRefused,
+    import_competitor_metrics,
+)
 from app.services.org.users import load_actor
 
 SYSTEM = Actor.system("test:competitors")

@@ -15,7 +15,7 @@ from app.services.core.permissions import Actor
 from app.services.measurement.dashboards import overview
 from app.services.measurement.dashboards import views as dashboards
 from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.imports.importer import import_metrics
+from app.services.measurement.metrics.imports import import_metrics
 
 ADMIN = Actor.system("test:followers")
 BRAND = "warisan"

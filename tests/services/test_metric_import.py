@@ -28,8 +28,8 @@ from app.models.enums import PostStatus, Role
 from app.models.metrics import RollupDirtyDay
 from app.services.core.errors import PermissionDenied, ValidationError
 from app.services.core.permissions import Actor
-from app.services.measurement.imports.importer import import_metrics
 from app.services.measurement.metrics import rollups
+from app.services.measurement.metrics.imports import import_metrics
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 ADMIN = Actor.system("test:metric-import")

@@ -27,6 +27,7 @@ from app.services.content.assets.media import asset_blockers, media_for_assets
 from app.services.core import audit, validation
 from app.services.core.errors import Conflict, NotFound, ValidationError, conflict_on_stale
 from app.services.core.permissions import Actor, Perm, require
+from app.services.org.brands import find_brand
 from app.services.platforms.rules import Level, RuleIssue, check_variant, errors
 
 # A post can be scheduled this close to now at the earliest (the publish job runs every minute).
@@ -164,18 +165,6 @@ def _validate(session: Session, brand: Brand, draft: PostDraft) -> tuple[str, Po
     return title, post_type, warnings
 
 
-def _brand(session: Session, actor: Actor, brand: str | int) -> Brand:
-    from app.services.org.brands import get_brand
-
-    if isinstance(brand, int):
-        row = session.get(Brand, brand)
-        visible = actor.visible_brand_ids()
-        if row is None or (visible is not None and row.id not in visible):
-            raise NotFound(f"no brand {brand}")
-        return row
-    return get_brand(session, actor, brand)
-
-
 def _write_variants(session: Session, post: Post, draft: PostDraft) -> None:
     """Replace the post's variants with the draft's (keeping existing rows per channel, so their ids,
     history and idempotency keys survive an edit)."""
@@ -252,7 +241,7 @@ def create_post(
     status: PostStatus | str = PostStatus.DRAFT,
 ) -> SaveResult:
     """A new idea or draft. Ideas may have no variants yet."""
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.CONTENT_EDIT, b.id, brand_label=b.slug)
     status = PostStatus(status)
     if status not in (PostStatus.IDEA, PostStatus.DRAFT):

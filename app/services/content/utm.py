@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Post, PostVariant, TrackedLink
 from app.models.enums import Platform
 from app.services.core import audit
-from app.services.core.errors import NotFound, ValidationError
+from app.services.core.errors import ValidationError
 from app.services.core.permissions import Actor, Perm, require
 from app.services.core.validation import slugify
+from app.services.org.brands import find_brand
 
 REQUIRED = ("utm_source", "utm_medium", "utm_campaign")
 # The governed character set of every value: what analytics tools group reliably (no case or spaces).
@@ -156,21 +157,6 @@ def sources_from_text(text: str) -> dict[str, str]:
     return out
 
 
-def _brand(session: Session, actor: Actor, brand: Brand | str | int) -> Brand:
-    from app.services.org.brands import get_brand
-
-    if isinstance(brand, Brand):
-        row: Brand | None = brand
-    elif isinstance(brand, int):
-        row = session.get(Brand, brand)
-    else:
-        return get_brand(session, actor, brand)
-    visible = actor.visible_brand_ids()
-    if row is None or (visible is not None and row.id not in visible):
-        raise NotFound(f"no brand {brand if not isinstance(brand, Brand) else brand.slug}")
-    return row
-
-
 def effective(stored: Mapping[str, Any] | None) -> Conventions:
     """The house defaults overlaid with what a brand stored (stored values were validated on save)."""
     if not stored:
@@ -183,7 +169,7 @@ def effective(stored: Mapping[str, Any] | None) -> Conventions:
 
 
 def get_conventions(session: Session, actor: Actor, brand: Brand | str | int) -> Conventions:
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.VIEW, b.id, brand_label=b.slug)
     return effective(b.utm_conventions)
 
@@ -194,7 +180,7 @@ def set_conventions(
     """Store a brand's UTM conventions. Governance is a manager's call: this needs Perm.SOP_MANAGE (held
     by managers and admins only), the same right that governs the brand's SOP templates. Values equal
     to the house defaults are kept anyway, so a later change of the defaults does not move them."""
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.SOP_MANAGE, b.id, brand_label=b.slug)
     checked = validate_conventions(conventions)
     before = dict(b.utm_conventions or {})
@@ -249,7 +235,7 @@ def build_link(
     link to the variant that carries it, for attribution. Any utm_* already on the URL is replaced; other parameters
     stay. A value that breaks the rules is refused, never silently rewritten.
     """
-    b = _brand(session, actor, brand_id)
+    b = find_brand(session, actor, brand_id)
     require(actor, Perm.CONTENT_EDIT, b.id, brand_label=b.slug)
     conv = effective(b.utm_conventions)
     url = (url or "").strip()

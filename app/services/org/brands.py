@@ -79,6 +79,22 @@ def get_brand(session: Session, actor: Actor, slug: str) -> Brand:
     return brand
 
 
+def find_brand(session: Session, actor: Actor, brand: Brand | str | int) -> Brand:
+    """The brand given as a row, an id or a slug, if `actor` may see it (otherwise NotFound): the one
+    lookup every service that takes "a brand" uses, so each refuses an unseen brand the same way."""
+    if isinstance(brand, str):
+        return get_brand(session, actor, brand)
+    row = brand if isinstance(brand, Brand) else session.get(Brand, brand)
+    visible = actor.visible_brand_ids()
+    if (
+        row is None
+        or row.workspace_id != current_workspace(session).id
+        or (visible is not None and row.id not in visible)
+    ):
+        raise NotFound(f"no brand {brand if isinstance(brand, int) else brand.slug!r}")
+    return row
+
+
 def brand_info(session: Session, actor: Actor, slug: str) -> BrandInfo:
     brand = get_brand(session, actor, slug)
     channels = session.scalar(

@@ -27,8 +27,9 @@ from app.models.enums import Role, SopObjectType, SopRunStatus, StepStatus
 from app.services.core import audit, validation
 from app.services.core.errors import NotFound, PermissionDenied, ValidationError
 from app.services.core.permissions import Actor, Perm, require
+from app.services.org.brands import find_brand
 from app.services.sops.checks import evaluate
-from app.services.sops.templates import current_version, get_template, resolve_brand
+from app.services.sops.templates import current_version, get_template
 
 # Whoever runs a brand may tick any step, whatever role the step names.
 OVERRIDE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
@@ -88,9 +89,9 @@ def _object_brand(
             )
         if brand is None:
             raise ValidationError("a report checklist needs the brand it reports on", field="brand")
-        return resolve_brand(session, actor, brand)
+        return find_brand(session, actor, brand)
     if kind == SopObjectType.BRAND:
-        return resolve_brand(session, actor, object_id)
+        return find_brand(session, actor, object_id)
     obj = session.get(_TABLES[kind], object_id)
     visible = actor.visible_brand_ids()
     if obj is None or (visible is not None and obj.brand_id not in visible):

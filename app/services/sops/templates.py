@@ -15,6 +15,7 @@ from app.models.enums import PostType, Role, SopObjectType
 from app.services.core import audit, validation
 from app.services.core.errors import NotFound, ValidationError
 from app.services.core.permissions import Actor, Perm, require
+from app.services.org.brands import find_brand
 from app.services.org.workspace import current_workspace
 from app.services.sops.checks import CHECKS
 
@@ -99,21 +100,6 @@ def _version_steps(version: SopTemplateVersion) -> list[StepInput]:
         StepInput(s.title, s.instructions, s.owner_role, s.auto_check, s.required, s.due_offset_hours)
         for s in version.steps
     ]
-
-
-def resolve_brand(session: Session, actor: Actor, brand: str | int) -> Brand:
-    """A brand given by slug or id, if `actor` may see it."""
-    ws = current_workspace(session)
-    if isinstance(brand, int):
-        found = session.get(Brand, brand)
-    else:
-        found = session.scalars(
-            select(Brand).where(Brand.workspace_id == ws.id, Brand.slug == str(brand).strip().lower())
-        ).first()
-    visible = actor.visible_brand_ids()
-    if found is None or found.workspace_id != ws.id or (visible is not None and found.id not in visible):
-        raise NotFound(f"no brand {brand!r}")
-    return found
 
 
 def get_template(session: Session, actor: Actor, slug: str) -> SopTemplate:
@@ -203,7 +189,7 @@ def create_template(
 ) -> SopTemplate:
     """A new template with its version 1; `brand` None makes it available to every brand."""
     ws = current_workspace(session)
-    brand_row = resolve_brand(session, actor, brand) if brand is not None else None
+    brand_row = find_brand(session, actor, brand) if brand is not None else None
     require(
         actor, Perm.SOP_MANAGE, brand_row.id if brand_row else None, brand_row.slug if brand_row else None
     )
@@ -319,7 +305,7 @@ def set_requirement(
 ) -> SopRequirement:
     """The brand requires this post checklist before its posts may be scheduled: for posts of a type,
     of a campaign (both: posts that are both), or every post when neither is given."""
-    brand_row = resolve_brand(session, actor, brand)
+    brand_row = find_brand(session, actor, brand)
     require(actor, Perm.SOP_MANAGE, brand_row.id, brand_row.slug)
     template = get_template(session, actor, template_slug)
     if template.applies_to != SopObjectType.POST:

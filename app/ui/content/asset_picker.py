@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from app.services.content.assets.library import AssetInfo
+from app.services.content.assets.media import AssetInfo
 from app.ui.widgets.labels import Labels
 
 KIND_ICONS = {

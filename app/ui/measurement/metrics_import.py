@@ -12,8 +12,8 @@ import streamlit as st
 from app.db import read_session, write_session
 from app.services.core.errors import ServiceError, ValidationError
 from app.services.core.permissions import Perm
-from app.services.measurement.imports.formats import FORMATS, PLATFORM_CHOICES
-from app.services.measurement.imports.importer import MetricImportReport, import_metrics
+from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
+from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
 from app.services.org import channels
 from app.ui.shell.context import PageContext
 from app.ui.widgets.actions import finish

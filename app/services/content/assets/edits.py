@@ -27,27 +27,15 @@ from app.services.content.assets.library import (
     usage_counts,
 )
 from app.services.core import audit
-from app.services.core.errors import Conflict, NotFound, ValidationError
+from app.services.core.errors import Conflict, ValidationError
 from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import get_brand
+from app.services.org.brands import find_brand
 
 TAG_COLOR = "#72B7B2"
 TEXT_LIMITS = {"title": 200, "rights_owner": 200, "licence": 200, "alt_text": 2000}
 EDITABLE = (*TEXT_LIMITS, "ugc_permission", "rights_expire_at", "tags")
 _PENDING_DELETES = "asset_files_to_delete"
 _LISTENING = "asset_file_listeners"
-
-
-def _brand(session: Session, actor: Actor, brand: str | int | Brand) -> Brand:
-    if isinstance(brand, Brand):
-        return brand
-    if isinstance(brand, int):
-        row = session.get(Brand, brand)
-        visible = actor.visible_brand_ids()
-        if row is None or (visible is not None and row.id not in visible):
-            raise NotFound(f"no brand #{brand}")
-        return row
-    return get_brand(session, actor, brand)
 
 
 def _text(value: Any, field: str) -> str:
@@ -137,7 +125,7 @@ def add_asset(
 ) -> AssetInfo:
     """Check and store one uploaded file for a brand (slug or id). The same bytes again return the
     asset already stored, with `duplicate=True`, after adding any new tags to it."""
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.CONTENT_EDIT, b.id, b.name)
     limits = storage.upload_limits()
     checked = storage.check_upload(filename, data, limits)

@@ -8,16 +8,13 @@ counts, blank lines count), so an error report can be followed cell by cell.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import Any
 
 from app.services.core.errors import ValidationError
+from app.services.core.spreadsheets import csv_records, decode_text, norm_header, xlsx_records
 
 FORMATS: tuple[str, ...] = ("template", "hootsuite", "sprout")
 FORMAT_LABELS: dict[str, str] = {
@@ -153,104 +150,8 @@ class ParsedFile:
 # --- reading cells ----------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in: BOMs first, then UTF-16 without a BOM (NUL bytes), UTF-8,
-    and Windows-1252 (what Excel's plain "CSV" writes on Western Windows)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    head = data[:400]
-    if head and head.count(0) > len(head) // 4:
-        le = head[1::2].count(0) > head[0::2].count(0)
-        enc = "utf-16-le" if le else "utf-16-be"
-        return data.decode(enc), enc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            return data.decode("latin-1"), "latin-1"
-
-
-def _norm_header(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower().lstrip("\ufeff")).strip("_")
-
-
-def _pick_delimiter(lines: list[str]) -> str:
-    """`,`, `;` or tab: the one that splits the header into known names, else the one that gives the
-    most rows the same (largest) number of fields."""
-    known = set(_TEMPLATE_ALIASES) | set(_SPROUT_ALIASES)
-    best: tuple[Any, ...] = ()
-    choice = ","
-    for delim in (",", ";", "\t"):
-        records = [r for r in csv.reader(lines[:50], delimiter=delim) if any(c.strip() for c in r)]
-        if not records:
-            continue
-        named = sum(1 for c in records[0] if _norm_header(c) in known)
-        counts = Counter(len(r) for r in records)
-        mode, hits = counts.most_common(1)[0]
-        score = (named >= 2, mode > 1, hits / len(records), mode)
-        if score > best:
-            best, choice = score, delim
-    return choice
-
-
-def _csv_records(text: str) -> tuple[list[tuple[int, list[str]]], str, int]:
-    """(spreadsheet row number, cells) per record, the delimiter, and the row of the first record."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first_row = 1
-    delimiter = None
-    first_line, _, rest = text.partition("\n")
-    m = re.fullmatch(r"\s*sep=(.)\s*", first_line, flags=re.IGNORECASE)
-    if m:
-        delimiter = m.group(1)
-        text = rest
-        first_row = 2
-    if delimiter is None:
-        delimiter = _pick_delimiter(text.split("\n", 60)[:60])
-    records = []
-    # csv.reader yields [] for a blank line, so counting records counts rows the way Excel does.
-    for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-        records.append((first_row + i, cells))
-    return records, delimiter, first_row
-
-
-def _cell_text(value: Any) -> str:
-    """Spreadsheet cells as text; formulas come back as their text (`=cmd`), never evaluated."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes") if value.tzinfo is None else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_records(data: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        # data_only=False: a cell holding `=cmd` is read as that text, never as a computed value.
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:
-        raise ValidationError(
-            f"the workbook could not be opened ({type(exc).__name__})", field="file"
-        ) from None
-    try:
-        ws = wb["Posts"] if "Posts" in wb.sheetnames else wb.worksheets[0]
-        return [
-            (i, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        wb.close()
+# Headers of the post formats: they settle the delimiter of a file whose field counts cannot.
+_KNOWN_HEADERS = frozenset(_TEMPLATE_ALIASES) | frozenset(_SPROUT_ALIASES)
 
 
 # --- formats ----------------------------------------------------------------------------------------
@@ -262,13 +163,13 @@ def _looks_like_datetime(text: str) -> bool:
 
 def detect_format(headers: list[str], first_data: list[str] | None = None) -> str:
     """Which format the header row (or, for Hootsuite's header-less file, the first row) says."""
-    names = {_norm_header(h) for h in headers if h.strip()}
+    names = {norm_header(h) for h in headers if h.strip()}
     if "message_text" in names and ({"date", "time_24hr"} & names):
         return "sprout"
     if len(names & set(_TEMPLATE_ALIASES)) >= 2 and names & {"channel", "copy", "post_key", "scheduled_at"}:
         return "template"
     cells = [h for h in headers if h.strip()]
-    if 1 <= len(cells) <= 3 and (_looks_like_datetime(headers[0]) or "date" in _norm_header(headers[0])):
+    if 1 <= len(cells) <= 3 and (_looks_like_datetime(headers[0]) or "date" in norm_header(headers[0])):
         return "hootsuite"
     shown = ", ".join(repr(h) for h in cells[:6]) or "nothing"
     raise ValidationError(
@@ -300,10 +201,10 @@ def read_rows(data: bytes, filename: str, fmt: str = "auto", *, date_order: str 
     if name.endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValidationError("old .xls workbooks are not read: save as .xlsx or .csv", field="file")
     if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
-        records, encoding, delimiter = _xlsx_records(data), "xlsx", None
+        records, encoding, delimiter = xlsx_records(data, sheet="Posts"), "xlsx", None
     else:
         try:
-            text, encoding = _decode(data)
+            text, encoding = decode_text(data)
         except UnicodeDecodeError as exc:
             # Found by the property tests: NUL-heavy bytes that are not whole UTF-16 either.
             raise ValidationError(
@@ -311,7 +212,7 @@ def read_rows(data: bytes, filename: str, fmt: str = "auto", *, date_order: str 
                 "save it as CSV UTF-8 or XLSX",
                 field="file",
             ) from None
-        records, delimiter, _ = _csv_records(text)
+        records, delimiter, _ = csv_records(text, _KNOWN_HEADERS)
     start = _first_nonblank(records)
     if start is None:
         raise ValidationError("the file has no rows", field="file")
@@ -341,7 +242,7 @@ def read_rows(data: bytes, filename: str, fmt: str = "auto", *, date_order: str 
     names: dict[str, str] = {}
     ignored: list[str] = []
     for i, h in enumerate(headers):
-        key = aliases.get(_norm_header(h))
+        key = aliases.get(norm_header(h))
         if key and key not in index:
             index[key] = i
             names[key] = h.strip().lstrip("\ufeff")

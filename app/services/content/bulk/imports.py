@@ -32,6 +32,7 @@ from app.services.content.bulk.formats import ONE_CHANNEL_FORMATS, ParsedFile, R
 from app.services.content.bulk.rows import PlannedPost, RowChecker
 from app.services.core.errors import PermissionDenied, ValidationError
 from app.services.core.permissions import Actor, Perm, require
+from app.services.org.brands import find_brand
 
 __all__ = [
     "EarlierImport",
@@ -163,19 +164,6 @@ def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
     return list(range(first, first + count))
 
 
-def _brand(session: Session, actor: Actor, brand: str | int) -> Brand:
-    from app.services.core.errors import NotFound
-    from app.services.org.brands import get_brand
-
-    if isinstance(brand, int):
-        row = session.get(Brand, brand)
-        visible = actor.visible_brand_ids()
-        if row is None or (visible is not None and row.id not in visible):
-            raise NotFound(f"no brand {brand}")
-        return row
-    return get_brand(session, actor, brand)
-
-
 def import_posts(
     session: Session,
     actor: Actor,
@@ -201,7 +189,7 @@ def import_posts(
     content.edit on the brand."""
     started = time.perf_counter()
     report_progress = progress or (lambda _f, _m: None)
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.CONTENT_EDIT, b.id, brand_label=b.slug)
     fingerprint = file_fingerprint(data, channel, date_order)
     if not dry_run and session.get_bind().dialect.name == "postgresql":

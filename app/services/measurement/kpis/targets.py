@@ -18,6 +18,7 @@ from app.services.core import audit, validation
 from app.services.core.errors import Conflict, NotFound, ValidationError
 from app.services.core.permissions import Actor, Perm, require
 from app.services.measurement.kpis.progress import PROGRESS_COLUMNS, target_progress
+from app.services.org.brands import find_brand
 
 # Numeric(18, 4): at most 14 digits before the point.
 _LIMIT = Decimal(10) ** 14
@@ -52,18 +53,6 @@ def _value(value: Any) -> Decimal:
     if not number.is_finite() or abs(number) >= _LIMIT:
         raise ValidationError(f"target {value!r} is not a usable number", field="target_value")
     return number.quantize(Decimal("0.0001"))
-
-
-def _brand(session: Session, actor: Actor, brand: str | int) -> Brand:
-    row = session.get(Brand, brand) if isinstance(brand, int) else None
-    if row is None and isinstance(brand, str):
-        from app.services.org.brands import get_brand
-
-        return get_brand(session, actor, brand)
-    visible = actor.visible_brand_ids()
-    if row is None or (visible is not None and row.id not in visible):
-        raise NotFound(f"no brand {brand}")
-    return row
 
 
 def _check_refs(session: Session, brand: Brand, metric_key: str, channel_id: int | None) -> None:
@@ -113,7 +102,7 @@ def create_target(
     channel_id: int | None = None,
     note: str = "",
 ) -> KpiTarget:
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.KPI_EDIT, b.id, b.slug)
     kind = validation.choice(PeriodKind, period_kind, "period")
     _check_refs(session, b, metric_key, channel_id)

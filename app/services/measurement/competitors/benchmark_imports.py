@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Competitor, CompetitorMetric
 from app.models.enums import Platform
-from app.services.content.bulk.formats import _csv_records, _decode, _xlsx_records
 from app.services.core import audit
 from app.services.core.errors import ValidationError
 from app.services.core.permissions import Actor, Perm, require
+from app.services.core.spreadsheets import csv_records, decode_text, xlsx_records
 
 METRICS = ("followers", "posts", "engagements", "mentions")
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -85,9 +85,9 @@ def _norm(text: str) -> str:
 
 def _records(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        return _xlsx_records(data)
-    text, _ = _decode(data)
-    records, _, _ = _csv_records(text)
+        return xlsx_records(data, sheet="Posts")
+    text, _ = decode_text(data)
+    records, _, _ = csv_records(text)
     return records
 
 

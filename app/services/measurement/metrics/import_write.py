@@ -29,8 +29,8 @@ from app.models import (
     TrackedLink,
 )
 from app.services.content.bulk.formats import RowProblem
-from app.services.measurement.imports.formats import ExportRow, ParsedExport
-from app.services.measurement.imports.values import (
+from app.services.measurement.metrics.import_formats import ExportRow, ParsedExport
+from app.services.measurement.metrics.import_values import (
     CellError,
     is_blank,
     parse_count,

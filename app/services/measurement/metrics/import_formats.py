@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from app.models.enums import Platform
-from app.services.content.bulk.formats import _csv_records, _decode, _xlsx_records
 from app.services.core.errors import ValidationError
-from app.services.measurement.imports.catalog import FORMATS, ExportFormat
+from app.services.core.spreadsheets import csv_records, decode_text, xlsx_records
+from app.services.measurement.metrics.import_catalog import FORMATS, ExportFormat
 
 # Roles that are not metrics: where a row belongs and what it says about itself.
 ROW_ROLES = ("date", "post_id", "permalink", "published", "title", "as_of")
@@ -74,9 +74,9 @@ def _records(data: bytes, filename: str) -> tuple[list[tuple[int, list[str]]], s
     if name.endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ValidationError("old .xls workbooks are not read: save as .xlsx or .csv", field="file")
     if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
-        return _xlsx_records(data), "xlsx"
+        return xlsx_records(data, sheet="Posts"), "xlsx"
     try:
-        text, encoding = _decode(data)
+        text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
         raise ValidationError(
             f"{filename}: cannot read it as text (byte {exc.start} is not valid {exc.encoding}); "
@@ -89,7 +89,7 @@ def _records(data: bytes, filename: str) -> tuple[list[tuple[int, list[str]]], s
     # outvote the header when the delimiter is guessed.
     text = re.sub(r"(?m)^[ \t]*#[^\r\n]*", "", text)
     try:
-        records, _, _ = _csv_records(text)
+        records, _, _ = csv_records(text)
     except Exception as exc:  # csv.Error on broken quoting
         raise ValidationError(f"{filename}: not a readable CSV ({exc})", field="file") from None
     return records, encoding

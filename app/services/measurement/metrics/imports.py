@@ -35,10 +35,11 @@ from app.services.content.bulk.formats import RowProblem
 from app.services.core import audit
 from app.services.core.errors import ValidationError
 from app.services.core.permissions import Actor, Perm, require
-from app.services.measurement.imports import write as w
-from app.services.measurement.imports.formats import PLATFORM_CHOICES, ParsedExport, norm, read_export
-from app.services.measurement.imports.values import order_hint
+from app.services.measurement.metrics import import_write as w
 from app.services.measurement.metrics.dictionary import platform_fields
+from app.services.measurement.metrics.import_formats import PLATFORM_CHOICES, ParsedExport, norm, read_export
+from app.services.measurement.metrics.import_values import order_hint
+from app.services.org.brands import find_brand
 
 __all__ = ["PLATFORM_CHOICES", "MetricImportReport", "RowProblem", "import_metrics"]
 
@@ -90,12 +91,6 @@ class MetricImportReport:
                 f"; {len(self.unmatched):,} post rows matched no post of the channel (listed, not written)"
             )
         return f"{head} [{self.label}]"
-
-
-def _brand(session: Session, actor: Actor, brand: str | int) -> Brand:
-    from app.services.content.bulk.imports import _brand as find_brand
-
-    return find_brand(session, actor, brand)
 
 
 def _date_order(brand: Brand, requested: str, parsed: ParsedExport) -> str:
@@ -215,7 +210,7 @@ def import_metrics(
     PermissionDenied without kpi.edit on the brand. Refused rows come back in the report."""
     started = time.perf_counter()
     say = progress or (lambda _f, _m: None)
-    b = _brand(session, actor, brand)
+    b = find_brand(session, actor, brand)
     require(actor, Perm.KPI_EDIT, b.id, brand_label=b.slug)
     say(0.02, "Reading the file")
     parsed = read_export(data, filename, platform, _aliases(session))

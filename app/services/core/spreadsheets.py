@@ -1,0 +1,121 @@
+"""Reading the CSV and XLSX files people upload into rows of text, whatever wrote them: byte-order marks,
+UTF-16, Windows-1252, a `sep=` first line, `,` `;` or tab, and spreadsheet cells as the text the user
+sees (a formula stays its text, never evaluated). Row numbers are the ones the user sees in their
+spreadsheet, so every importer can name the row of a problem."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Collection
+from datetime import date, datetime, time
+from typing import Any
+
+from openpyxl import load_workbook
+
+from app.services.core.errors import ValidationError
+
+Records = list[tuple[int, list[str]]]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: BOMs first, then UTF-16 without a BOM (NUL bytes), UTF-8,
+    and Windows-1252 (what Excel's plain "CSV" writes on Western Windows)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:400]
+    if head and head.count(0) > len(head) // 4:
+        le = head[1::2].count(0) > head[0::2].count(0)
+        enc = "utf-16-le" if le else "utf-16-be"
+        return data.decode(enc), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
+
+
+def norm_header(text: str) -> str:
+    """A header as importers match it: lower case, spaces and dashes as one underscore, no BOM."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower().lstrip("\ufeff")).strip("_")
+
+
+def _pick_delimiter(lines: list[str], known: Collection[str]) -> str:
+    """`,`, `;` or tab: the one that splits the header into known names, else the one that gives the
+    most rows the same (largest) number of fields."""
+    best: tuple[Any, ...] = ()
+    choice = ","
+    for delim in (",", ";", "\t"):
+        records = [r for r in csv.reader(lines[:50], delimiter=delim) if any(c.strip() for c in r)]
+        if not records:
+            continue
+        named = sum(1 for c in records[0] if norm_header(c) in known)
+        counts = Counter(len(r) for r in records)
+        mode, hits = counts.most_common(1)[0]
+        score = (named >= 2, mode > 1, hits / len(records), mode)
+        if score > best:
+            best, choice = score, delim
+    return choice
+
+
+def csv_records(text: str, known_headers: Collection[str] = ()) -> tuple[Records, str, int]:
+    """(spreadsheet row number, cells) per record, the delimiter, and the row of the first record.
+    `known_headers` (normalised with `norm_header`) settle the delimiter when the field counts cannot."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first_row = 1
+    delimiter = None
+    first_line, _, rest = text.partition("\n")
+    m = re.fullmatch(r"\s*sep=(.)\s*", first_line, flags=re.IGNORECASE)
+    if m:
+        delimiter = m.group(1)
+        text = rest
+        first_row = 2
+    if delimiter is None:
+        delimiter = _pick_delimiter(text.split("\n", 60)[:60], known_headers)
+    records = []
+    # csv.reader yields [] for a blank line, so counting records counts rows the way Excel does.
+    for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+        records.append((first_row + i, cells))
+    return records, delimiter, first_row
+
+
+def _cell_text(value: Any) -> str:
+    """Spreadsheet cells as text; formulas come back as their text (`=cmd`), never evaluated."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes") if value.tzinfo is None else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_records(data: bytes, sheet: str | None = None) -> Records:
+    """(row number, cells as text) of the workbook's sheet named `sheet` if it has one, else its first."""
+    try:
+        # data_only=False: a cell holding `=cmd` is read as that text, never as a computed value.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise ValidationError(
+            f"the workbook could not be opened ({type(exc).__name__})", field="file"
+        ) from None
+    try:
+        ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
+        return [
+            (i, [_cell_text(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        wb.close()

@@ -1,1 +1,0 @@
-"""app.services.measurement.imports."""

@@ -8,19 +8,24 @@ from datetime import date
 import streamlit as st
 
 from app.db import read_session
-from app.services.org.brands import list_brands
-from app.services.org.workspace import workspace_info
-from app.ui.publishing.controls import pause_banner
-from app.ui.shell.auth import current_actor
-from app.ui.shell.banners import show_banners
-from app.ui.shell.bootstrap import ensure_database, load_settings
-from app.ui.shell.context import PageContext, set_page_context
-from app.ui.shell.errors import database_unavailable_stops_here, run_page
-from app.ui.shell.filters import brand_switcher, period_picker
-from app.ui.shell.health_banner import show_health_banner
-from app.ui.shell.navigation import build_navigation
-from app.ui.shell.notifications import notifications_sidebar
-from app.ui.widgets.text import plain
+from app.services.org import list_brands, workspace_info
+from app.ui.publishing import pause_banner
+from app.ui.shell import (
+    PageContext,
+    brand_switcher,
+    build_navigation,
+    current_actor,
+    database_unavailable_stops_here,
+    ensure_database,
+    load_settings,
+    notifications_sidebar,
+    period_picker,
+    run_page,
+    set_page_context,
+    show_banners,
+    show_health_banner,
+)
+from app.ui.widgets import plain
 
 st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layout="wide")
 

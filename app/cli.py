@@ -19,11 +19,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import ConfigError, get_settings, mask_url
 from app.db import current_revision, get_engine, head_revision, read_session, upgrade, write_session
-from app.services.core import audit
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor
-from app.services.org import brands, channels, markets, users
-from app.services.org.setup import DbState, database_state, reset_database
+from app.services.core import Actor, ServiceError, audit
+from app.services.org import DbState, brands, channels, database_state, markets, reset_database, users
 
 
 class CliError(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 from app.cli import CliError, _Parser, _progress_printer, _require_ready
 from app.db import read_session, write_session
 from app.faults import maybe_crash
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import brands
 
 
@@ -22,7 +22,7 @@ def _problem_line(p: Any) -> str:
 
 
 def cmd_import_posts(args: argparse.Namespace) -> None:
-    from app.services.content.bulk.imports import import_posts
+    from app.services.content import import_posts
 
     _require_ready()
     path = Path(args.file)
@@ -67,7 +67,7 @@ def cmd_import_posts(args: argparse.Namespace) -> None:
 
 
 def cmd_import_template(args: argparse.Namespace) -> None:
-    from app.services.content.bulk.formats import template_csv, template_xlsx
+    from app.services.content import template_csv, template_xlsx
 
     path = Path(args.output)
     data = template_xlsx() if path.suffix.lower() == ".xlsx" else template_csv()
@@ -86,7 +86,7 @@ def _date_arg(value: str | None, option: str) -> date | None:
 
 
 def cmd_export_calendar(args: argparse.Namespace) -> None:
-    from app.services.content.calendar import export as calendar_export
+    from app.services.content import export as calendar_export
 
     _require_ready()
     start = _date_arg(args.start, "--from") or date.today()

@@ -11,8 +11,8 @@ from typing import Any
 
 from app.cli import CliError, _Parser, _progress_printer, _require_ready
 from app.db import write_session
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor
+from app.services.measurement import rollups
 from app.services.org import brands
 
 
@@ -40,7 +40,7 @@ def cmd_rollups_rebuild(args: argparse.Namespace) -> None:
 
 
 def cmd_import_metrics(args: argparse.Namespace) -> None:
-    from app.services.measurement.metrics.imports import import_metrics
+    from app.services.measurement import import_metrics
 
     _require_ready()
     path = Path(args.file)
@@ -89,7 +89,7 @@ def add_metrics_commands(sub: Any) -> None:
     reb.add_argument("--brand", help="only this brand (slug)")
     reb.set_defaults(func=cmd_rollups_rebuild)
 
-    from app.services.measurement.metrics.import_formats import PLATFORM_CHOICES
+    from app.services.measurement import PLATFORM_CHOICES
 
     met = _import_subparsers(sub).add_parser(
         "metrics",

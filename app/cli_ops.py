@@ -9,8 +9,8 @@ from typing import Any
 
 from app.cli import CliError, _engine
 from app.db import head_revision
-from app.services.core.permissions import Actor
-from app.services.ops.backup import backup, restore
+from app.services.core import Actor
+from app.services.ops import backup, restore
 
 
 def cmd_backup(args: argparse.Namespace) -> None:

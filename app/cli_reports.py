@@ -10,10 +10,9 @@ from typing import Any
 
 from app.cli import CliError, _require_ready
 from app.db import read_session
-from app.services.core.periods import parse_period
-from app.services.core.permissions import Actor
+from app.services.core import Actor, parse_period
+from app.services.reports import TEMPLATES, get_template
 from app.services.reports import produce as reports
-from app.services.reports.templates import TEMPLATES, get_template
 
 
 def cmd_report(args: argparse.Namespace) -> None:

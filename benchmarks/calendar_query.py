@@ -28,7 +28,7 @@ from app.db import get_engine, upgrade
 from app.demo import build_agency
 from app.models import Brand, Channel, PostVariant
 from app.services.content.calendar.grid import calendar_events, time_bounds
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.ui.content.calendar_grid import view_range
 from benchmarks.results import Figure, record
 

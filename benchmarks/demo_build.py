@@ -23,7 +23,7 @@ from app.bulk_writes import bulk_insert
 from app.db import drop_everything, get_engine, upgrade
 from app.demo import build_agency
 from app.models import Brand, ChannelDailyMetric
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, func, select
 
 from app.db import get_engine, read_session, upgrade
 from app.models import JobRun
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.ops import health as ops
 from benchmarks.results import Figure, record
 from jobs import registry

@@ -252,9 +252,10 @@ def _drop_pg(name: str) -> None:
 
 def _prepare(url: str) -> None:
     from app.db import dispose_engine, get_engine
-    from app.services.org.setup import prepare_database
+    from app.demo import seed_first_start
+    from app.services.org import prepare_database
 
-    prepare_database(get_engine(url), demo=True)
+    prepare_database(get_engine(url), seed_demo=seed_first_start)
     dispose_engine(url)
 
 

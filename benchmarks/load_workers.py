@@ -59,10 +59,8 @@ def editor(url: str, name: str, seconds: float, seed: int, queue: mp.Queue) -> N
     os.environ["DATABASE_URL"] = url
     from app.db import read_session, write_session
     from app.models import Post, PostVariant
-    from app.services.content import composer
-    from app.services.content.composer import PostDraft, VariantDraft
-    from app.services.content.post_detail import load_post
-    from app.services.core.errors import Conflict, ServiceError
+    from app.services.content import PostDraft, VariantDraft, composer, load_post
+    from app.services.core import Conflict, ServiceError
     from app.services.org import users
 
     rng = random.Random(seed)
@@ -151,8 +149,8 @@ def job_runner(url: str, name: str, seconds: float, queue: mp.Queue) -> None:
     """A job process: approvals expiring and small imports (20 posts) in turn, a run every 0.2 s."""
     os.environ["DATABASE_URL"] = url
     from app.db import write_session
-    from app.services.content.bulk.imports import import_posts
-    from app.services.core.permissions import Actor
+    from app.services.content import import_posts
+    from app.services.core import Actor
     from jobs import expire_approvals
     from jobs.recording import run_job
 

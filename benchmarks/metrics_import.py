@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.db import drop_everything, get_engine, upgrade
 from app.demo import seed_demo_workspace
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics.imports import import_metrics
+from app.services.core import Actor
+from app.services.measurement import import_metrics
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -25,14 +25,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 from app.db import get_engine, read_session, write_session
+from app.demo import seed_first_start
 from app.models import Asset, Brand, Channel, Post, PostVariant, variant_assets
 from app.models.enums import PostStatus, PostType
+from app.services.content import import_posts
 from app.services.content.bulk.formats import TEMPLATE_NAMES
-from app.services.content.bulk.imports import import_posts
-from app.services.core import audit
-from app.services.core.permissions import Actor
-from app.services.org.setup import prepare_database
-from app.services.platforms.rules import MediaInfo, check_variant, errors
+from app.services.core import Actor, audit
+from app.services.org import prepare_database
+from app.services.platforms import MediaInfo, check_variant, errors
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         OUT.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{OUT / f'post-import-{datetime.now():%Y%m%d-%H%M%S}.sqlite'}"
     engine = get_engine(url)
-    prepare_database(engine, demo=True)
+    prepare_database(engine, seed_demo=seed_first_start)
     print(f"database: {engine.url.render_as_string(hide_password=True)} ({engine.dialect.name})")
     actor = Actor.system("benchmark:post_import")
     with read_session(engine) as s:

@@ -42,8 +42,8 @@ from app.connectors.registry import connector_for
 from app.db import dispose_engine, get_engine, read_session, upgrade, write_session
 from app.models import Channel, ConnectorAccount, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core.permissions import Actor
-from app.services.publishing.runs import publish_due
+from app.services.core import Actor
+from app.services.publishing import publish_due
 from benchmarks.results import Figure, record
 from tests.servers.mastodon_server import MastodonServer, start_mastodon_server
 from tests.services.publishkit import add_channel, add_due_posts, make_world

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from app.db import get_engine, upgrade
 from app.models import ChannelDailyMetric
 from app.models.metrics import RollupDirtyDay
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor
+from app.services.measurement import rollups
 from benchmarks.results import Figure, record
 
 OUT = Path(__file__).resolve().parent / "out"

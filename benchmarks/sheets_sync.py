@@ -25,7 +25,7 @@ from gspread.utils import rowcol_to_a1
 
 from app.db import dispose_engine, get_engine, upgrade, write_session
 from app.demo import seed_demo_workspace
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings

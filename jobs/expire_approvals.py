@@ -7,8 +7,8 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.content.workflow import expire_approvals
-from app.services.core.permissions import Actor
+from app.services.content import expire_approvals
+from app.services.core import Actor
 from jobs.recording import run_job
 
 

@@ -8,9 +8,8 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics.sync import ChannelMetricsSync, sync_metrics
+from app.services.core import Actor, ServiceError
+from app.services.measurement import ChannelMetricsSync, sync_metrics
 from jobs.recording import per_channel_main, per_channel_work
 
 

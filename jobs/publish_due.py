@@ -11,8 +11,8 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from app.db import get_engine
-from app.services.core.permissions import Actor
-from app.services.publishing.runs import DEFAULT_WORKERS, publish_due
+from app.services.core import Actor
+from app.services.publishing import DEFAULT_WORKERS, publish_due
 from jobs.recording import run_job
 
 

@@ -25,11 +25,10 @@ from app.db import get_engine, read_session, write_session
 from app.faults import maybe_crash
 from app.models import JobRun
 from app.models.enums import JobStatus
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, ServiceError
+from app.services.ops import JobTiming
 from app.services.ops import health as ops
-from app.services.ops.health import JobTiming
-from app.services.org.brands import get_brand
+from app.services.org import get_brand
 from jobs import registry
 
 log = logging.getLogger("socialops.jobs")

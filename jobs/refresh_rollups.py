@@ -8,8 +8,8 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor
+from app.services.measurement import rollups
 from jobs.recording import run_job
 
 

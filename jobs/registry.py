@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.config import ConfigError, load_secrets
-from app.services.ops.health import JobTiming
+from app.services.ops import JobTiming
 
 
 @dataclass(frozen=True)

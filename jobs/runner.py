@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from app.config import ConfigError
 from app.db import read_session, write_session
 from app.models import JobRun
-from app.services.core.permissions import Actor
-from app.services.ops.health import JobTiming, every_label
+from app.services.core import Actor
+from app.services.ops import JobTiming, every_label
 from jobs import registry
 from jobs.recording import record_interrupted, run_job
 from jobs.registry import JobSpec

@@ -9,8 +9,8 @@ import sys
 from sqlalchemy.orm import Session
 
 from app.db import get_engine
-from app.services.core.permissions import Actor
-from app.services.reports.delivery import send_due
+from app.services.core import Actor
+from app.services.reports import send_due
 from jobs.recording import run_job
 
 

@@ -12,9 +12,8 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from app.db import get_engine, read_session
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor
-from app.services.org.brands import get_brand
+from app.services.core import Actor, ServiceError
+from app.services.org import get_brand
 from app.sheets.sync import sync_brands
 from jobs.recording import run_job
 

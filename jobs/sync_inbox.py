@@ -8,9 +8,8 @@ import sys
 
 from sqlalchemy.orm import Session
 
-from app.services.community.sync import ChannelSync, sync_inbox
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor
+from app.services.community import ChannelSync, sync_inbox
+from app.services.core import Actor, ServiceError
 from jobs.recording import per_channel_main, per_channel_work
 
 

@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from app.db import dispose_engine, get_engine, upgrade
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 
 REPO = Path(__file__).resolve().parent.parent
 # Local counterparts of the platforms (mastodon_server, webhook_receiver, ...), usable from every test folder.

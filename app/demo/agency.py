@@ -40,9 +40,8 @@ from app.demo.reference import (
 )
 from app.demo.series import METRIC_COLUMNS, column_lists, day_list, generate
 from app.models.enums import HealthStatus, Platform
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor, ValidationError
+from app.services.measurement import rollups
 
 WORKSPACE_NAME = "Synthetic Agency"
 WORKSPACE_SLUG = "synthetic-agency"

@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.bulk_writes import bulk_insert, next_id, reset_sequences
 from app.models import Base
-from app.services.core import audit
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Perm, ValidationError, audit, require
 
 Progress = Callable[[float, str], None]
 

@@ -39,8 +39,8 @@ from app.demo.reference import (
 )
 from app.demo.state import BrandRow, CampaignRow, ChannelRow, DemoState
 from app.models.enums import CampaignStatus, ConnectorKind, HealthStatus, JobStatus, Platform
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor
+from app.services.measurement import rollups
 
 WORKSPACE_NAME = "Kopi Digital Agency"
 WORKSPACE_SLUG = "kopi-digital"

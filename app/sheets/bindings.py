@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 from app.models import Brand, SheetBinding, SheetProblem, SheetRowState, User
 from app.models.base import utcnow
 from app.models.sheets import ConflictPolicy, ProblemStatus, RemovedRowPolicy, SyncStatus
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require, require_brands
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    ValidationError,
+    audit,
+    require,
+    require_brands,
+    validation,
+)
 from app.services.org import users
 from app.sheets.schema import get_schema, load_schemas
 
@@ -124,7 +131,7 @@ def connect(
     removed_rows: str | None = None,
 ) -> SheetBinding:
     """Mirror one worksheet schema for a brand into a tab of a spreadsheet (made on the first sync)."""
-    from app.services.org.brands import get_brand
+    from app.services.org import get_brand
 
     b = get_brand(session, actor, brand)
     require(actor, Perm.CONNECTIONS_MANAGE, b.id, b.slug)

@@ -8,8 +8,8 @@ from typing import Any
 
 from app.cli import CliError, _engine, _require_ready, print_rows
 from app.db import read_session, write_session
-from app.services.core.permissions import Actor
-from app.services.org.brands import get_brand, list_brands
+from app.services.core import Actor
+from app.services.org import get_brand, list_brands
 from app.sheets import bindings, problems
 from app.sheets.schema import load_schemas
 from app.sheets.sync import sync_brands

@@ -15,7 +15,7 @@ from google.auth import exceptions as auth_errors
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from app.services.core.errors import ServiceError
+from app.services.core import ServiceError
 from app.sheets.settings import GOOGLE_SHEETS_API_URL, SheetsSettings, load_sheets_settings
 
 # The sync reads and writes cells only: no Drive scope (spreadsheets are opened by key).

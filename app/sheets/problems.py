@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, SheetBinding, SheetProblem, SheetRowState
 from app.models.base import utcnow
 from app.models.sheets import ProblemKind, ProblemStatus
-from app.services.core import audit
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require, require_brands
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, require_brands
 from app.sheets.reconcile import ProblemDraft
 from app.sheets.schema import get_schema
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import SheetRowState
 from app.models.sheets import ConflictPolicy, ProblemKind, RemovedRowPolicy
-from app.services.core.errors import ServiceError, ValidationError
+from app.services.core import ServiceError, ValidationError
 from app.sheets.layout import SheetRow, canon_hash
 from app.sheets.schema import Column
 from app.sheets.sources import ArchiveUnsupported, Record, Source, SyncContext

@@ -16,8 +16,7 @@ import yaml
 
 from app.config import REPO_ROOT, ConfigError
 from app.models.sheets import ConflictPolicy, RemovedRowPolicy
-from app.services.core.errors import NotFound
-from app.services.core.permissions import Perm
+from app.services.core import NotFound, Perm
 
 TYPES = ("text", "int", "decimal", "date", "datetime", "enum", "bool", "reference")
 DIRECTIONS = ("two_way", "export")

@@ -22,8 +22,7 @@ from app.faults import maybe_crash
 from app.models import Brand, SheetBinding, SheetRowState, User
 from app.models.base import utcnow
 from app.models.sheets import SyncStatus
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Perm, ServiceError, require
 from app.services.org import users
 from app.sheets import grid, problems
 from app.sheets.client import SheetsError, http_of, make_client

@@ -6,18 +6,15 @@ import streamlit as st
 
 from app.config import ConfigError
 from app.db import read_session
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Perm
+from app.services.core import Perm, ServiceError
 from app.services.ops import health as ops
 from app.services.platforms import connections
+from app.ui.context import page_context
 from app.ui.ops import views as ops_views
-from app.ui.publishing.controls import pause_switches
+from app.ui.publishing import pause_switches
 from app.ui.sheets import health as sheets_health
 from app.ui.shell import health_banner
-from app.ui.shell.context import page_context
-from app.ui.widgets import page_charts
-from app.ui.widgets.components import coming_soon, page_header, table
-from app.ui.widgets.text import plain
+from app.ui.widgets import coming_soon, page_charts, page_header, plain, table
 from jobs import registry
 
 ctx = page_context()

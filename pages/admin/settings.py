@@ -3,11 +3,10 @@ workspace."""
 
 import streamlit as st
 
+from app.ui.context import page_context
 from app.ui.org import admin_forms
 from app.ui.sheets import settings as sheets_settings
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import show_flash
-from app.ui.widgets.components import page_header
+from app.ui.widgets import page_header, show_flash
 
 ctx = page_context()
 page_header("Settings", ctx)

@@ -5,9 +5,9 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.crisis import incidents as crisis
-from app.ui.publishing.controls import pause_switches
-from app.ui.shell.context import page_context
-from app.ui.widgets.components import coming_soon, page_header, table
+from app.ui.context import page_context
+from app.ui.publishing import pause_switches
+from app.ui.widgets import coming_soon, page_header, table
 
 ctx = page_context()
 page_header("Crisis", ctx)

@@ -7,12 +7,10 @@ import streamlit as st
 from app.db import read_session
 from app.models.enums import InboxStatus, Sentiment
 from app.services.community import inbox
-from app.services.core.periods import previous_range
-from app.ui.community.inbox_work import inbox_work_section
-from app.ui.shell.context import page_context
-from app.ui.widgets import page_charts
-from app.ui.widgets.actions import show_flash
-from app.ui.widgets.components import coming_soon, kpi_tiles, page_header, table
+from app.services.core import previous_range
+from app.ui.community import inbox_work_section
+from app.ui.context import page_context
+from app.ui.widgets import coming_soon, kpi_tiles, page_charts, page_header, show_flash, table
 
 ctx = page_context()
 page_header("Inbox", ctx)

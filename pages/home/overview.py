@@ -5,16 +5,12 @@ platforms compared on normalised metrics; and the KPI series with campaigns, inc
 import streamlit as st
 
 from app.db import read_session
-from app.services.core.periods import previous_range
-from app.services.measurement.dashboards import insights, overview
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.series import KPI_LABELS, daily_totals
-from app.services.measurement.kpis import anomalies, anomaly_settings
+from app.services.core import previous_range
+from app.services.measurement import KPI_LABELS, anomalies, anomaly_settings, daily_totals, insights, overview
+from app.services.measurement import views as dashboards
+from app.ui.context import page_context
 from app.ui.measurement import dashboards as dash
-from app.ui.shell.context import page_context
-from app.ui.widgets.components import kpi_tiles, page_header, table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.widgets import Labels, kpi_tiles, page_header, plain, table
 
 VIEWS = {
     "executive": "Executive",

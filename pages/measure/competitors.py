@@ -6,14 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from app.db import read_session, write_session
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Perm
-from app.services.measurement.competitors import benchmark_imports as competitor_import
-from app.services.measurement.competitors import benchmarks as competitors
-from app.ui.shell.context import page_context
-from app.ui.widgets import page_charts
-from app.ui.widgets.components import page_header, table
-from app.ui.widgets.text import plain
+from app.services.core import Perm, ServiceError
+from app.services.measurement import benchmark_imports as competitor_import
+from app.services.measurement import benchmarks as competitors
+from app.ui.context import page_context
+from app.ui.widgets import page_charts, page_header, plain, table
 
 ctx = page_context()
 page_header("Competitors", ctx)

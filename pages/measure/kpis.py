@@ -4,12 +4,10 @@ fields that feed each metric; editing formulas and targets comes later."""
 import streamlit as st
 
 from app.db import read_session
-from app.services.measurement.kpis import targets_table as metrics
-from app.ui.measurement import kpi_panels
-from app.ui.measurement.metrics_dictionary import dictionary_editor
-from app.ui.shell.context import page_context
-from app.ui.widgets import page_charts
-from app.ui.widgets.components import coming_soon, page_header, table
+from app.services.measurement import targets_table as metrics
+from app.ui.context import page_context
+from app.ui.measurement import dictionary_editor, kpi_panels
+from app.ui.widgets import coming_soon, page_charts, page_header, table
 
 ctx = page_context()
 page_header("KPIs", ctx)

@@ -6,11 +6,9 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.reports import produce as reports
+from app.ui.context import page_context
 from app.ui.reports import panels as report_panels
-from app.ui.shell.context import page_context
-from app.ui.widgets import page_charts
-from app.ui.widgets.actions import show_flash
-from app.ui.widgets.components import page_header, table
+from app.ui.widgets import page_charts, page_header, show_flash, table
 
 ctx = page_context()
 page_header("Reports", ctx)

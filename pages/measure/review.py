@@ -7,14 +7,18 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from app.db import read_session
-from app.services.core.errors import ServiceError
-from app.services.core.periods import parse_period
-from app.services.reports.data import build_report
-from app.services.reports.templates import TEMPLATES
-from app.ui.reports.panels import brand_choice, template_title
-from app.ui.reports.views import PRESENT_STYLE, last_quarter_label, section_block, title_slide
-from app.ui.shell.context import page_context
-from app.ui.widgets.text import plain
+from app.services.core import ServiceError, parse_period
+from app.services.reports import TEMPLATES, build_report
+from app.ui.context import page_context
+from app.ui.reports import (
+    PRESENT_STYLE,
+    brand_choice,
+    last_quarter_label,
+    section_block,
+    template_title,
+    title_slide,
+)
+from app.ui.widgets import plain
 
 ctx = page_context()
 present = st.session_state.get("review_present", False)

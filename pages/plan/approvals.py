@@ -7,14 +7,10 @@ from app.db import read_session
 from app.services.approvals import decisions as approval_decisions
 from app.services.approvals import flows as approval_flows
 from app.services.approvals import queue as approvals
-from app.services.core.permissions import Perm
-from app.ui.approvals.flow_editor import flow_editor
-from app.ui.shell.context import page_context
-from app.ui.widgets import charts, page_charts
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import page_header, table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.core import Perm
+from app.ui.approvals import flow_editor
+from app.ui.context import page_context
+from app.ui.widgets import Labels, charts, page_charts, page_header, perform, plain, show_flash, table
 
 
 def _summary(results: list[approval_decisions.BulkOutcome]) -> str:

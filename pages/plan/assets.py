@@ -8,15 +8,11 @@ from datetime import date
 import streamlit as st
 
 from app.db import read_session
-from app.services.content.assets import media as assets
-from app.services.core.permissions import Perm
-from app.ui.content.asset_picker import option_labels
-from app.ui.content.asset_views import asset_grid, asset_preview, day_in, library_table, show_outcomes
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import coming_soon, page_header
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import media as assets
+from app.services.core import Perm
+from app.ui.content import asset_grid, asset_preview, day_in, library_table, option_labels, show_outcomes
+from app.ui.context import page_context
+from app.ui.widgets import Labels, coming_soon, page_header, perform, plain, show_flash
 
 RESULTS_KEY = "_asset_upload_results"
 UPLOADER_ROUND = "_asset_uploader_round"

@@ -7,13 +7,9 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import BriefStatus
-from app.services.content import briefs, post_detail
-from app.services.content.briefs import BriefFields
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import page_header, table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import BriefFields, briefs, post_detail
+from app.ui.context import page_context
+from app.ui.widgets import Labels, page_header, perform, plain, show_flash, table
 
 NEW = 0
 ctx = page_context()

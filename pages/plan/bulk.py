@@ -12,8 +12,7 @@ import streamlit as st
 
 from app.db import read_session, write_session
 from app.models.enums import PostStatus
-from app.services.content.bulk import imports as post_import
-from app.services.content.bulk.formats import (
+from app.services.content import (
     DATE_ORDERS,
     FORMAT_LABELS,
     FORMATS,
@@ -21,16 +20,13 @@ from app.services.content.bulk.formats import (
     template_csv,
     template_xlsx,
 )
-from app.services.content.calendar import export as calendar_export
-from app.services.core.errors import ServiceError, ValidationError
-from app.services.core.permissions import Actor, Perm
+from app.services.content import export as calendar_export
+from app.services.content import imports as post_import
+from app.services.core import Actor, Perm, ServiceError, ValidationError
 from app.services.org import channels
-from app.ui.measurement.metrics_import import metrics_import_section
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import finish, show_flash
-from app.ui.widgets.components import page_header, table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.context import page_context
+from app.ui.measurement import metrics_import_section
+from app.ui.widgets import Labels, finish, page_header, plain, show_flash, table
 
 REPORT_KEY = "bulk_report"  # (file id, ImportReport) of the last check or import
 IMPORTED_KEY = "bulk_imported"  # file id -> batch id: the same upload is not imported twice

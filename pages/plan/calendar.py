@@ -10,15 +10,11 @@ from streamlit_calendar import calendar as fullcalendar
 
 from app.db import read_session
 from app.services.content import composer
-from app.services.content.calendar import grid as calendar_views
-from app.services.core.errors import ValidationError
+from app.services.content import grid as calendar_views
+from app.services.core import ValidationError
 from app.ui.content import calendar_grid, calendar_panels
-from app.ui.shell.context import page_context
-from app.ui.widgets import charts
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import page_header, table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.context import page_context
+from app.ui.widgets import Labels, charts, page_header, perform, plain, show_flash, table
 
 VIEW_LABELS = Labels({"month": "Month", "week": "Week", "list": "List"})
 COLOUR_LABELS = Labels({"status": "Status", "channel": "Channel"})

@@ -6,17 +6,12 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import AssetKind, PostStatus
-from app.services.content import composer, post_detail, workflow
-from app.services.content.assets.media import usable_assets
-from app.services.core.errors import Conflict
-from app.ui.content import composer_form
-from app.ui.content.composer_tools import best_time_panel, utm_panel
-from app.ui.publishing.controls import publish_panel
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import page_header
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import composer, post_detail, usable_assets, workflow
+from app.services.core import Conflict
+from app.ui.content import best_time_panel, composer_form, utm_panel
+from app.ui.context import page_context
+from app.ui.publishing import publish_panel
+from app.ui.widgets import Labels, page_header, perform, plain, show_flash
 
 NEW = 0
 ctx = page_context()

@@ -5,10 +5,8 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.publishing import manual as publishing_manual
-from app.ui.shell.context import page_context
-from app.ui.widgets.actions import perform, show_flash
-from app.ui.widgets.components import page_header
-from app.ui.widgets.text import plain
+from app.ui.context import page_context
+from app.ui.widgets import page_header, perform, plain, show_flash
 
 ctx = page_context()
 page_header("Ready to post", ctx, "posts for channels without API access, waiting for a person")

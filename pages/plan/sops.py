@@ -7,12 +7,10 @@ from app.db import read_session
 from app.models.enums import SopRunStatus
 from app.services.sops import details as sop_details
 from app.services.sops import reads as sops
-from app.ui.shell.context import page_context
+from app.ui.context import page_context
 from app.ui.sops import charts as sop_charts
 from app.ui.sops import panels as sop_panels
-from app.ui.widgets import page_charts
-from app.ui.widgets.actions import show_flash
-from app.ui.widgets.components import page_header, table
+from app.ui.widgets import page_charts, page_header, show_flash, table
 
 ctx = page_context()
 page_header("SOPs", ctx)

@@ -30,8 +30,8 @@ from app.connectors.bluesky import BlueskyConnector, record_key, split_credentia
 from app.db import read_session, write_session
 from app.models import AuditLog, Channel, ConnectorAccount
 from app.models.enums import ConnectorKind, HealthStatus, Platform, PostStatus
-from app.services.core.permissions import Actor
-from app.services.publishing.runs import publish_due
+from app.services.core import Actor
+from app.services.publishing import publish_due
 from tests.servers.bluesky_fixture import BlueskyPds, PdsAccount, free_port
 from tests.services.publishkit import add_channel, add_due_posts, make_world, variants_of
 

@@ -13,8 +13,7 @@ from app.cli import main
 from app.db import read_session
 from app.models import AuditLog, Brand, Channel, ConnectorAccount
 from app.models.enums import HealthStatus, Role
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied
 from app.services.platforms import connections
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from app.db import write_session
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import brands, channels
 from tests.pages.pagekit import assert_page_ok, new_app, shown
 

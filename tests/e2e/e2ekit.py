@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Channel, JobRun
 from app.models.enums import JobStatus
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import channels
 
 REPO = Path(__file__).resolve().parents[2]

@@ -40,10 +40,9 @@ from streamlit_ui import (
 
 from app.db import read_session
 from app.models import AuditLog, Brand, Channel, ChannelDailyMetric
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import overview
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.series import Scope
+from app.services.core import Actor
+from app.services.measurement import Scope, overview
+from app.services.measurement import views as dashboards
 
 pytestmark = pytest.mark.slow
 

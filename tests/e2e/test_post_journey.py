@@ -43,9 +43,9 @@ from app.models.enums import (
     SopObjectType,
     SopRunStatus,
 )
-from app.services.core.permissions import Actor
+from app.services.core import Actor
+from app.services.sops import StepInput
 from app.services.sops import templates as sop_templates
-from app.services.sops.templates import StepInput
 
 pytestmark = pytest.mark.slow
 

@@ -52,8 +52,8 @@ from streamlit_ui import (
 )
 
 from app.db import read_session
-from app.services.core.permissions import Actor
-from app.services.org.users import load_actor
+from app.services.core import Actor
+from app.services.org import load_actor
 from app.ui.shell.errors import UNEXPECTED_ERROR_PREFIX
 from app.ui.shell.navigation import PAGES, pages_for
 

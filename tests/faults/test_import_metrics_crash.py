@@ -20,7 +20,7 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import AuditLog, Channel, ChannelDailyMetric, JobRun, PostMetricSnapshot
 from app.models.enums import JobStatus
 from app.models.metrics import MetricRollup, RollupDirtyDay
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.measurement.metrics.rollups import month_start, week_start
 from app.services.ops import health as ops
 from jobs import registry

@@ -27,7 +27,7 @@ from app.models import AuditLog, JobRun, Post, PostVariant, SheetBinding, SheetP
 from app.models.enums import JobStatus
 from app.models.sheets import ProblemStatus, SyncStatus
 from app.services.content import composer
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings

@@ -13,10 +13,8 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import Brand, Post, PostVariant
-from app.services.content import composer
-from app.services.content.composer import PostDraft
-from app.services.content.post_detail import load_post
-from app.services.core.errors import Conflict
+from app.services.content import PostDraft, composer, load_post
+from app.services.core import Conflict
 from app.services.org import users
 from benchmarks.load_test import END, START, LoadResult, current_section, run_load, section, write_section
 

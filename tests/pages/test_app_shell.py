@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from app.db import read_session, write_session
 from app.models import AuditLog, User
 from app.models.enums import Role
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import brands, users
 from app.ui.shell.navigation import PAGES, pages_for
 

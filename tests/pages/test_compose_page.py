@@ -71,8 +71,7 @@ def test_write_check_save_reopen_and_submit(demo_db: Engine, use_db) -> None:  #
 
 def test_a_second_save_is_refused_and_shows_both_versions(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
     from app.db import write_session
-    from app.services.content import composer
-    from app.services.content.post_detail import load_post
+    from app.services.content import composer, load_post
     from app.services.org import users
 
     use_db(demo_db)

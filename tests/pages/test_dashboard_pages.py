@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import Brand, Campaign
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import overview
+from app.services.core import Actor
+from app.services.measurement import overview
 from app.ui.widgets.components import _format
 
 EDITOR = "farah.aziz@kopi.example"
@@ -163,7 +163,7 @@ def test_competitors_page_shows_benchmarks_and_share_of_voice(app_db: Engine, em
 
 
 def test_a_manager_keeps_a_sensitivity_for_the_brand(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
-    from app.services.measurement.kpis import anomaly_settings
+    from app.services.measurement import anomaly_settings
 
     use_db(demo_db)
     at = _open(MANAGER, KPIS)

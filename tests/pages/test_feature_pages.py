@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from app.db import read_session, write_session
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import brands, users
 
 FEATURE_PAGES = {

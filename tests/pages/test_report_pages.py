@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.db import read_session
 from app.models import ReportSchedule
-from app.services.reports.templates import TEMPLATES
+from app.services.reports import TEMPLATES
 
 EDITOR = "farah.aziz@kopi.example"
 MANAGER = "mei.lim@kopi.example"

@@ -17,13 +17,10 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Post
 from app.models.enums import Platform
-from app.services.content import composer
+from app.services.content import PostDraft, VariantDraft, composer, import_posts
 from app.services.content.bulk.formats import read_rows
-from app.services.content.bulk.imports import import_posts
-from app.services.content.composer import PostDraft, VariantDraft
-from app.services.core.errors import ServiceError, ValidationError
-from app.services.core.permissions import Actor
-from app.services.platforms.rules import check_variant, count_chars
+from app.services.core import Actor, ServiceError, ValidationError
+from app.services.platforms import check_variant, count_chars
 from app.ui.widgets.text import WORD_JOINER, plain
 
 NASTY = [
@@ -73,7 +70,7 @@ def test_markdown_escaping_leaves_nothing_active(value: str) -> None:
 
 
 def _actor(engine: Engine) -> Actor:
-    from app.services.org.users import load_actor
+    from app.services.org import load_actor
 
     with read_session(engine) as s:
         actor = load_actor(s, EDITOR)
@@ -144,8 +141,7 @@ def test_imported_cells_are_kept_verbatim_or_refused_by_row(module_demo_db: Engi
 def test_a_nul_character_is_refused_the_same_way_everywhere(demo_db: Engine) -> None:
     """Any ORM write, not only the composer's: a brief field with NUL names the model and field."""
     from app.models import Brand
-    from app.services.content import briefs
-    from app.services.content.briefs import BriefFields
+    from app.services.content import BriefFields, briefs
 
     with read_session(demo_db) as s:
         brand_id = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()

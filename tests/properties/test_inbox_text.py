@@ -19,7 +19,7 @@ from app.models import Channel, InboxMessage
 from app.models.enums import Platform
 from app.services.community import work as inbox_work
 from app.services.community.sync import _store_page
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 from app.services.org import users
 from app.services.platforms import rules as platform_rules
 from tests.properties.test_bad_input import NASTY

@@ -13,9 +13,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog, Channel, ChannelDailyMetric, Conversion, PostMetricSnapshot
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics.imports import import_metrics
+from app.services.core import Actor, ValidationError
+from app.services.measurement import import_metrics
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 SAMPLES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx"))

@@ -22,8 +22,8 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import AssetKind, Platform, PostStatus, Role
-from app.services.core.permissions import Actor
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor
+from app.services.org import current_workspace
 
 
 def make_brand(

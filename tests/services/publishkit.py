@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount, Market, Post, PostVariant, User, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus, Role
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import ApprovalRequestStatus, AssetKind, Decision, PostStatus, PostType
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import users
 from app.services.sops import templates as sop_templates
 

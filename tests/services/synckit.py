@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from app.db import write_session
 from app.models import Brand, Channel, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import channels
 
 SYSTEM = Actor.system("test:sync")

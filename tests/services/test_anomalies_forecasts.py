@@ -12,10 +12,8 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session
 from app.models import Brand
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.kpis import anomalies, forecasts
+from app.services.core import Actor, PermissionDenied
+from app.services.measurement import Scope, anomalies, forecasts
 
 WEEKLY = np.array([1.0, 1.0, 1.05, 1.0, 1.1, 0.5, 0.45])  # Monday .. Sunday: a strong weekend dip
 

@@ -10,11 +10,9 @@ from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.kpis import anomalies, anomaly_settings
-from app.services.org.users import load_actor
+from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.measurement import Scope, anomalies, anomaly_settings
+from app.services.org import load_actor
 
 SYSTEM = Actor.system("test:sensitivity")
 MANAGER = "mei.lim@kopi.example"

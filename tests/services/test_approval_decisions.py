@@ -13,8 +13,7 @@ from app.models import ApprovalFlow, AuditLog, Brand, Channel, Comment, Post, Po
 from app.models.content import ApprovalRequest
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services.approvals import decisions as approval_decisions
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, PermissionDenied, ValidationError
 from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"  # editor (workspace)

@@ -9,11 +9,10 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import ApprovalFlow, ApprovalRequest, AuditLog, Brand
 from app.models.enums import ApprovalRequestStatus
+from app.services.approvals import StageInput
 from app.services.approvals import decisions as approval_decisions
 from app.services.approvals import flows as approval_flows
-from app.services.approvals.flows import StageInput
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.org import users
 
 LEAD = "mei.lim@kopi.example"

@@ -14,10 +14,9 @@ from sqlalchemy import Engine, insert, select
 from app.db import read_session, write_session
 from app.models import Asset, AuditLog, Brand, PostVariant, Tag, variant_assets
 from app.models.enums import AssetKind, Role, TagScope
-from app.services.content.assets import media as assets
-from app.services.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.platforms.rules import MediaInfo
+from app.services.content import media as assets
+from app.services.core import Actor, Conflict, NotFound, PermissionDenied, ValidationError
+from app.services.platforms import MediaInfo
 
 EDITOR = Actor(email="editor@library.test", workspace_role=Role.EDITOR)
 NOW = datetime.now(UTC)

@@ -19,10 +19,9 @@ from app.config import ConfigError
 from app.db import read_session, write_session
 from app.models import Asset, AuditLog, Brand
 from app.models.enums import AssetKind, Role
-from app.services.content.assets import media as assets
+from app.services.content import media as assets
 from app.services.content.assets.storage import check_upload, clean_filename, sniff, upload_limits
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, ValidationError
 
 EDITOR = Actor(email="editor@assets.test", workspace_role=Role.EDITOR)
 

@@ -11,9 +11,8 @@ from sqlalchemy import Engine, func, select, text
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ChannelDailyMetric, Post
 from app.models.enums import Role
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.ops.backup import backup, restore
+from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.ops import backup, restore
 from app.services.org import brands
 
 ADMIN = Actor.system("test:admin")

@@ -15,8 +15,7 @@ from app.db import read_session, write_session
 from app.models import Brand, Channel
 from app.models.enums import Role
 from app.services.content.best_time import PRIOR_POSTS, smooth, suggest_slots
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, ValidationError
 
 NOW = datetime(2031, 6, 4, 12, 0, tzinfo=UTC)  # far from the demo's data, so only ours is in the window
 SYSTEM = Actor.system("test:best-time")

@@ -17,8 +17,7 @@ from app.db import read_session, write_session
 from app.models import Brand, Channel, Post, PostVariant
 from app.models.enums import PostStatus, Role
 from app.services.content.calendar.export import EXPORT_COLUMNS, export_calendar, fold, ics_escape
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
 
 ADMIN = Actor.system("test:export")
 TRICKY = 'Kopi, teh; "tarik"\\ 早安 ☕\nBaris dua'

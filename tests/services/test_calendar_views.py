@@ -21,11 +21,16 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Channel, PostVariant, User
 from app.models.enums import PostStatus, Role
 from app.services.content import composer
-from app.services.content.calendar import grid as calendar_views
-from app.services.content.calendar import post as calendar_post
-from app.services.core.errors import Conflict, PermissionDenied, ValidationError
-from app.services.core.palette import PLATFORM_COLORS, STATUS_COLORS
-from app.services.core.permissions import Actor
+from app.services.content import grid as calendar_views
+from app.services.content import post as calendar_post
+from app.services.core import (
+    PLATFORM_COLORS,
+    STATUS_COLORS,
+    Actor,
+    Conflict,
+    PermissionDenied,
+    ValidationError,
+)
 from app.ui.content import calendar_grid
 
 SYSTEM = Actor.system("test:calendar")

@@ -12,14 +12,13 @@ from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Competitor, CompetitorMetric
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor
-from app.services.measurement.competitors import benchmarks as competitors
+from app.services.core import Actor, PermissionDenied
+from app.services.measurement import benchmarks as competitors
 from app.services.measurement.competitors.benchmark_imports import (
     CompetitorImportRefused,
     import_competitor_metrics,
 )
-from app.services.org.users import load_actor
+from app.services.org import load_actor
 
 SYSTEM = Actor.system("test:competitors")
 VIEWER = "jon.lee@kopi.example"

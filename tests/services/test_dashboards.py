@@ -15,13 +15,11 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ChannelDailyMetric, KpiTarget
 from app.models.enums import PeriodKind
-from app.services.core.headline import Kpi
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import insights, overview
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.series import Scope, daily_totals
+from app.services.core import Actor, Kpi
+from app.services.measurement import Scope, daily_totals, insights, overview
+from app.services.measurement import targets as kpi_targets
+from app.services.measurement import views as dashboards
 from app.services.measurement.kpis import progress as kpi_progress
-from app.services.measurement.kpis import targets as kpi_targets
 
 SYSTEM = Actor.system("test:dashboards")
 END = date.today() - timedelta(days=1)

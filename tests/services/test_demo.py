@@ -49,8 +49,7 @@ from app.models.enums import (
     Sentiment,
     SopRunStatus,
 )
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
 
 
 def _start_of(day: date) -> datetime:
@@ -352,7 +351,7 @@ def test_small_synthetic_agency(empty_db: Engine, system_actor: Actor) -> None:
 def test_demo_posts_that_went_or_go_out_pass_the_platform_rules(db: Engine) -> None:
     """A newcomer opening any approved, scheduled or published demo post sees no rule errors."""
     from app.services.content.assets.media import media_for_variant
-    from app.services.platforms.rules import check_variant, errors
+    from app.services.platforms import check_variant, errors
 
     bad = []
     with Session(db) as s:

@@ -15,18 +15,16 @@ from sqlalchemy.orm import Session
 
 from app.models import ApprovalRequest, Brand, InboxMessage, Post
 from app.models.enums import ApprovalRequestStatus, Direction, Role
+from app.services.approvals import StageInput
 from app.services.approvals import decisions as approval_decisions
 from app.services.approvals import flows as approval_flows
-from app.services.approvals.flows import StageInput
 from app.services.community import work as inbox_work
-from app.services.content import briefs, composer, utm, workflow
-from app.services.content.assets import media as assets
-from app.services.content.bulk import imports as post_import
-from app.services.content.composer import PostDraft, VariantDraft
-from app.services.core.errors import PermissionDenied, ServiceError
-from app.services.core.permissions import ROLE_PERMISSIONS, Actor, Perm
-from app.services.measurement.kpis import targets as kpi_targets
-from app.services.measurement.metrics import dictionary as metrics_dictionary
+from app.services.content import PostDraft, VariantDraft, briefs, composer, utm, workflow
+from app.services.content import imports as post_import
+from app.services.content import media as assets
+from app.services.core import ROLE_PERMISSIONS, Actor, Perm, PermissionDenied, ServiceError
+from app.services.measurement import dictionary as metrics_dictionary
+from app.services.measurement import targets as kpi_targets
 from app.services.ops import job_runs
 from app.services.org import brands, channels, markets, users
 from app.services.publishing import pause as publishing_pause

@@ -14,8 +14,7 @@ from app.models import Brand
 from app.models.enums import AssetKind, Role
 from app.services.content.assets.media import assets_root
 from app.services.content.feed_preview import feed_preview, is_grid
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, ValidationError
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 SYSTEM = Actor.system("test:feed")

@@ -11,11 +11,9 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import Brand
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import overview
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.metrics.imports import import_metrics
+from app.services.core import Actor
+from app.services.measurement import Scope, import_metrics, overview
+from app.services.measurement import views as dashboards
 
 ADMIN = Actor.system("test:followers")
 BRAND = "warisan"

@@ -23,11 +23,11 @@ from bulkfiles import (
 )
 from openpyxl import load_workbook
 
+from app.services.content import template_csv as blank_template_csv
+from app.services.content import template_xlsx as blank_template_xlsx
 from app.services.content.bulk.formats import TEMPLATE_NAMES, read_rows
-from app.services.content.bulk.formats import template_csv as blank_template_csv
-from app.services.content.bulk.formats import template_xlsx as blank_template_xlsx
 from app.services.content.bulk.times import TimeProblem, parse_date_and_time, parse_datetime
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
 ROWS = [

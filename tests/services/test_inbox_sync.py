@@ -14,8 +14,7 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Channel, ConnectorAccount, InboxMessage, JobRun
 from app.models.enums import Direction, HealthStatus, InboxStatus, MessageKind, Role
 from app.services.community.sync import sync_channel, sync_inbox
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied
 from jobs import sync_inbox as sync_inbox_job
 from jobs.recording import run_job
 

@@ -19,7 +19,7 @@ from app.models.enums import Direction, InboxStatus, Priority, Sentiment
 from app.services.community import work as inbox_work
 from app.services.community.sync import _store_page, sync_channel
 from app.services.community.work import ReplyFailed
-from app.services.core.errors import Conflict, PermissionDenied, ValidationError
+from app.services.core import Conflict, PermissionDenied, ValidationError
 from app.services.org import users
 
 CM = "weiling.chua@kopi.example"  # community manager on every brand

@@ -26,10 +26,8 @@ from app.models import (
 )
 from app.models.enums import PostStatus, Role
 from app.models.metrics import RollupDirtyDay
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
-from app.services.measurement.metrics.imports import import_metrics
+from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.measurement import import_metrics, rollups
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 ADMIN = Actor.system("test:metric-import")

@@ -13,11 +13,9 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Brand, MetricDefinition
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Platform, Role
-from app.services.core.errors import Conflict, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import dictionary as md
-from app.services.measurement.metrics import rollups
-from app.services.measurement.metrics.formulas import FormulaError
+from app.services.core import Actor, Conflict, PermissionDenied, ValidationError
+from app.services.measurement import FormulaError, rollups
+from app.services.measurement import dictionary as md
 
 MANAGER = Actor(email="lead@example.com", name="Lead", workspace_role=Role.MANAGER)
 SAVES_RATE = md.MetricInput(

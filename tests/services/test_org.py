@@ -9,9 +9,7 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import AuditLog, ConnectorAccount
 from app.models.enums import Role
-from app.services.core import audit
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, PermissionDenied, ValidationError, audit
 from app.services.org import brands, channels, markets, users
 from app.services.org.workspace import create_workspace
 

@@ -21,14 +21,13 @@ from app.models.enums import Role, SopRunStatus
 from app.services.approvals import queue as approvals
 from app.services.community import inbox
 from app.services.content import briefs, posts
-from app.services.content.assets import media as assets
+from app.services.content import media as assets
 from app.services.content.calendar import listing as calendar
-from app.services.core.errors import NotFound, PermissionDenied
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, PermissionDenied
 from app.services.crisis import incidents as crisis
-from app.services.measurement.competitors import benchmarks as competitors
-from app.services.measurement.dashboards import overview
-from app.services.measurement.kpis import targets_table as metrics
+from app.services.measurement import benchmarks as competitors
+from app.services.measurement import overview
+from app.services.measurement import targets_table as metrics
 from app.services.ops import health as ops
 from app.services.reports import produce as reports
 from app.services.sops import reads as sops

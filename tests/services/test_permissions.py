@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.models.enums import Role
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import ROLE_PERMISSIONS, Actor, Perm, require, require_brands
+from app.services.core import ROLE_PERMISSIONS, Actor, Perm, PermissionDenied, require, require_brands
 
 A, B = 1, 2
 

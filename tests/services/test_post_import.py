@@ -26,11 +26,10 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Campaign, Channel, ContentPillar, Post, PostVariant, variant_assets
 from app.models.enums import PostStatus
-from app.services.content.bulk.formats import RowProblem
+from app.services.content import RowProblem
 from app.services.content.bulk.imports import ImportReport, import_posts
 from app.services.content.composer import PostDraft, VariantDraft, check_draft
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"

@@ -14,9 +14,7 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ConnectorAccount, Incident, Post, SeverityLevel, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus
 from app.services.content import composer, workflow
-from app.services.core import notifications
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError, notifications
 from app.services.publishing.pause import pause_state, set_brand_pause, set_workspace_pause
 from app.services.publishing.runs import RetryPolicy, publish_due, publish_now
 from tests.services.publishkit import add_channel, add_due_posts, make_world, post_status, variants_of

@@ -8,11 +8,10 @@ from sqlalchemy import Engine
 
 from app.db import read_session, write_session
 from app.models.enums import ConnectorKind, Platform, PostStatus, Role
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.publishing import publish_due
 from app.services.publishing.manual import could_not_post, permalink_url, ready_to_post, record_manual_post
 from app.services.publishing.pause import set_brand_pause
-from app.services.publishing.runs import publish_due
 from tests.services.publishkit import add_channel, add_due_posts, make_world, post_status, variants_of
 
 JOB = Actor.system("job:publish_due")

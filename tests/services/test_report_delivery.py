@@ -24,9 +24,8 @@ from app.db import read_session, write_session
 from app.faults import CRASH_EXIT_CODE
 from app.models import AuditLog, ReportDelivery, ReportSchedule
 from app.models.reports import DeliveryStatus
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
-from app.services.org.users import load_actor
+from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.org import load_actor
 from app.services.reports import schedules as report_schedules
 from app.services.reports.delivery import SmtpSettings, send_due
 from app.services.reports.schedules import ScheduleInput, last_complete_period

@@ -16,15 +16,14 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from app.db import read_session
-from app.services.core.periods import parse_period
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import insights, overview
-from app.services.org.brands import get_brand
+from app.services.core import Actor, parse_period
+from app.services.measurement import insights, overview
+from app.services.org import get_brand
+from app.services.reports import TEMPLATES, get_template
 from app.services.reports import produce as reports
 from app.services.reports.data import Report, Section, Tile
-from app.services.reports.templates import TEMPLATES, get_template
 from app.services.reports.xlsx import render_xlsx
-from app.ui.reports.views import last_quarter_label
+from app.ui.reports import last_quarter_label
 
 ADMIN = Actor.system("test:reports")
 

@@ -10,12 +10,11 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ReportRule
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.headline import Kpi
-from app.services.org.users import load_actor
+from app.services.core import Kpi, PermissionDenied, ValidationError
+from app.services.org import load_actor
+from app.services.reports import RuleRow
 from app.services.reports import rules as report_rules
 from app.services.reports.insights import insight_lines, platform_changes, rule_values
-from app.services.reports.rules import RuleRow
 
 MANAGER = "mei.lim@kopi.example"
 EDITOR = "farah.aziz@kopi.example"

@@ -14,9 +14,8 @@ from app.db import read_session, write_session
 from app.models import CHANNEL_BASE_METRICS, Brand, Channel, ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus, Role
 from app.models.metrics import ChannelBaseMetrics, MetricRollup, RollupDirtyDay
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor
-from app.services.measurement.metrics import rollups
+from app.services.core import Actor, PermissionDenied
+from app.services.measurement import rollups
 from jobs import refresh_rollups
 from jobs.recording import run_job
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from app.db import current_revision, get_engine, head_revision, read_session
+from app.demo import seed_first_start
 from app.models import Brand, User, Workspace
 from app.models.enums import Role
-from app.services.core.permissions import Actor
-from app.services.org.setup import DbState, database_state, prepare_database, reset_database
+from app.services.core import Actor
+from app.services.org import DbState, database_state, prepare_database, reset_database
 
 
 def test_first_start_migrates_and_seeds_the_demo(databases) -> None:  # type: ignore[no-untyped-def]
     engine = get_engine(databases.new())
     assert database_state(engine) == DbState.EMPTY
     steps: list[float] = []
-    result = prepare_database(engine, demo=True, progress=lambda f, _m: steps.append(f))
+    result = prepare_database(engine, seed_demo=seed_first_start, progress=lambda f, _m: steps.append(f))
     assert result.seeded_demo and result.state_before == DbState.EMPTY
     assert current_revision(engine) == head_revision()
     assert database_state(engine) == DbState.READY
@@ -24,13 +25,13 @@ def test_first_start_migrates_and_seeds_the_demo(databases) -> None:  # type: ig
     with read_session(engine) as s:
         assert s.scalars(select(Workspace)).one().is_demo
         assert s.scalar(select(func.count()).select_from(Brand)) >= 3
-    again = prepare_database(engine, demo=True)
+    again = prepare_database(engine, seed_demo=seed_first_start)
     assert not again.seeded_demo, "a second start changes nothing"
 
 
 def test_first_start_without_demo_gives_an_empty_workspace(databases) -> None:  # type: ignore[no-untyped-def]
     engine = get_engine(databases.new())
-    result = prepare_database(engine, demo=False)
+    result = prepare_database(engine, seed_demo=None)
     assert result.created_empty and not result.seeded_demo
     with read_session(engine) as s:
         ws = s.scalars(select(Workspace)).one()

@@ -18,10 +18,9 @@ from sqlalchemy import Engine, select, update
 from app.db import read_session, write_session
 from app.models import Asset, Post, SopRun, SopStep, SopStepResult
 from app.models.enums import PostType, Role, SopRunStatus
+from app.services.sops import StepInput, blockers_for_post
 from app.services.sops import runs as sop_runs
 from app.services.sops import templates as sop_templates
-from app.services.sops.gate import blockers_for_post
-from app.services.sops.templates import StepInput
 
 STEPS = [
     StepInput("Proofread copy", "", Role.EDITOR),

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from app.db import read_session
 from app.models import Brand, SopRun
 from app.models.enums import Role, SopObjectType, SopRunStatus
-from app.services.core.errors import NotFound, PermissionDenied
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, PermissionDenied
 from app.services.sops import details as sop_details
 from app.services.sops import reads as sops
 

@@ -26,10 +26,10 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Asset, AuditLog, Campaign, Incident, SopRun, SopStep, SopStepResult
 from app.models.enums import Role, SopObjectType, SopRunStatus, StepStatus
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError
+from app.services.core import NotFound, PermissionDenied, ValidationError
+from app.services.sops import StepInput
 from app.services.sops import details as sop_details
 from app.services.sops import runs as sop_runs
-from app.services.sops.templates import StepInput
 
 STEPS = [
     StepInput("Write copy", "", Role.EDITOR, None, True, 24),

@@ -28,14 +28,13 @@ from app.models import (
     SopTemplateVersion,
 )
 from app.models.enums import PostType, Role, SopObjectType
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound, PermissionDenied, ValidationError
 from app.services.org import users
+from app.services.sops import StepInput
 from app.services.sops import reads as sops
 from app.services.sops import runs as sop_runs
 from app.services.sops import templates as sop_templates
 from app.services.sops.gate import required_templates
-from app.services.sops.templates import StepInput
 
 STEPS = [
     StepInput("Proofread", "Read it aloud once.", Role.EDITOR, None, True, 24),

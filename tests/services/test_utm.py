@@ -14,8 +14,7 @@ from app.db import read_session, write_session
 from app.models import AuditLog, Brand, TrackedLink
 from app.models.enums import Role
 from app.services.content import utm
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, PermissionDenied, ValidationError
 
 
 @pytest.fixture

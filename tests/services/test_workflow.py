@@ -12,10 +12,8 @@ from app.db import read_session, write_session
 from app.models import ApprovalFlow, ApprovalRequest, AuditLog, Brand, Comment, Post
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services.approvals import decisions as approval_decisions
-from app.services.content import composer, workflow
-from app.services.content.composer import PostDraft, VariantDraft
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor
+from app.services.content import PostDraft, VariantDraft, composer, workflow
+from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.org import users
 
 EDITOR = "farah.aziz@kopi.example"

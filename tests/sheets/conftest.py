@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import fake_sheets
 
 from app.db import dispose_engine, write_session
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
 from app.sheets.settings import SheetsSettings

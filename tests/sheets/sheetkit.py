@@ -13,7 +13,7 @@ from app.models import Brand, Channel, Market, Post, PostVariant, SheetProblem
 from app.models.enums import Platform, PostStatus
 from app.models.sheets import ProblemStatus
 from app.services.content import composer
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.org import users
 
 CAL = "Calendar"

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, KpiTarget
 from app.models.sheets import ProblemKind
-from app.services.core.errors import Conflict, PermissionDenied, ValidationError
-from app.services.measurement.kpis import targets as kpi_targets
+from app.services.core import Conflict, PermissionDenied, ValidationError
+from app.services.measurement import targets as kpi_targets
 from app.sheets import bindings, problems
 from app.sheets.reconcile import ProblemDraft
 

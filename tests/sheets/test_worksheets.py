@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, KpiTarget, MetricDefinition, SopStepResult
 from app.models.enums import StepStatus
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 from app.sheets import bindings
 from app.sheets.schema import schema_dir
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.services.content.calendar.grid import CalendarEvent
-from app.services.core.errors import ValidationError
+from app.services.content import CalendarEvent
+from app.services.core import ValidationError
 from app.ui.content import calendar_grid as grid
 
 SG = "Asia/Singapore"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.approvals.flows import StageInput
+from app.services.approvals import StageInput
 from app.ui.approvals.flow_editor import rows_to_stages, stages_frame
 
 

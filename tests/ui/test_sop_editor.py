@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from app.models.enums import Role, SopObjectType
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 from app.services.sops.reads import STEP_COLUMNS
 from app.services.sops.templates import StepInput, clean_steps
 from app.ui.sops.editor import ANYONE, editor_frame, steps_from_editor, with_added_step

@@ -23,9 +23,16 @@ from app.models import (
     approval_stage_approvers,
 )
 from app.models.enums import ApprovalRequestStatus, ApprovalRule, Decision, PostStatus, Role
-from app.services.core import audit
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    PermissionDenied,
+    ValidationError,
+    audit,
+    conflict_on_stale,
+    require,
+)
 
 # Who outranks whom at a role-based stage: a manager may decide an approver stage, not the reverse.
 _APPROVAL_RANK = {Role.APPROVER: 1, Role.MANAGER: 2, Role.ADMIN: 3}

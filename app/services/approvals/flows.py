@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ApprovalFlow, ApprovalRequest, ApprovalStage, Campaign, User, approval_stage_approvers
 from app.models.enums import ApprovalRule, Role
-from app.services.core import audit, validation
-from app.services.core.errors import Conflict, NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Conflict, NotFound, Perm, ValidationError, audit, require, validation
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from app.models import (
     approval_stage_approvers,
 )
 from app.models.enums import ApprovalRequestStatus, ApprovalRule, Decision
-from app.services.core.errors import PermissionDenied
-from app.services.core.permissions import Actor, Perm
+from app.services.core import Actor, Perm, PermissionDenied
 
 QUEUE_COLUMNS = [
     "post",

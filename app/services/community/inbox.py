@@ -12,11 +12,8 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Channel, InboxMessage, SlaPolicy, User
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
-from app.services.core.headline import Kpi
-from app.services.core.periods import previous_range, utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.core.sql_time import time_bucket
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, Kpi, Perm, previous_range, require_brands, time_bucket, utc_bounds
+from app.services.org import current_workspace
 
 MESSAGE_COLUMNS = [
     "received",

@@ -30,10 +30,9 @@ from app.db import read_session, write_session
 from app.models import Channel, ConnectorAccount, InboxMessage, PostVariant, SlaPolicy
 from app.models.enums import Direction, InboxStatus, MessageKind, Priority
 from app.services.community.work import note_response, thread_opener
-from app.services.core import audit
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.workspace import current_workspace
-from app.services.platforms.outcomes import error_text, note_failure, note_headroom, note_success
+from app.services.core import Actor, Perm, audit, require
+from app.services.org import current_workspace
+from app.services.platforms import error_text, note_failure, note_headroom, note_success
 
 MAX_PAGES = 1  # per channel and run: connectors page internally; a backlog drains over the next runs
 KINDS = {

@@ -22,11 +22,22 @@ from app.connectors.registry import connector_for
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount, InboxMessage, Membership, User
 from app.models.enums import ConnectorKind, Direction, InboxStatus, Platform, Priority, Sentiment
-from app.services.core import audit, validation
-from app.services.core.errors import Conflict, NotFound, ServiceError, ValidationError, conflict_on_stale
-from app.services.core.permissions import ROLE_PERMISSIONS, Actor, Perm, require, require_brands
+from app.services.core import (
+    ROLE_PERMISSIONS,
+    Actor,
+    Conflict,
+    NotFound,
+    Perm,
+    ServiceError,
+    ValidationError,
+    audit,
+    conflict_on_stale,
+    require,
+    require_brands,
+    validation,
+)
+from app.services.platforms import error_text
 from app.services.platforms import rules as platform_rules
-from app.services.platforms.outcomes import error_text
 
 WAITING_ON_US = (InboxStatus.NEW, InboxStatus.OPEN)
 # Connectors that can answer on the platform; the others (manual, export-only) leave it to a person there.

@@ -13,8 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, Market, PostMetricSnapshot, PostVariant
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, require
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How many posts' worth of weight the overall rate gets in every cell: a cell with this many posts is

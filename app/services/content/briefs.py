@@ -13,9 +13,18 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Brief, Campaign, ContentPillar, Post, User
 from app.models.enums import BriefStatus, PostStatus
-from app.services.core import audit, validation
-from app.services.core.errors import Conflict, NotFound, ValidationError, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require, require_brands
+from app.services.core import (
+    Actor,
+    Conflict,
+    NotFound,
+    Perm,
+    ValidationError,
+    audit,
+    conflict_on_stale,
+    require,
+    require_brands,
+    validation,
+)
 
 BRIEF_COLUMNS = [
     "brief",

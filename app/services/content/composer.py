@@ -24,11 +24,19 @@ from app.models import (
 )
 from app.models.enums import PostStatus, PostType
 from app.services.content.assets.media import asset_blockers, media_for_assets
-from app.services.core import audit, validation
-from app.services.core.errors import Conflict, NotFound, ValidationError, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import find_brand
-from app.services.platforms.rules import Level, RuleIssue, check_variant, errors
+from app.services.core import (
+    Actor,
+    Conflict,
+    NotFound,
+    Perm,
+    ValidationError,
+    audit,
+    conflict_on_stale,
+    require,
+    validation,
+)
+from app.services.org import find_brand
+from app.services.platforms import Level, RuleIssue, check_variant, errors
 
 # A post can be scheduled this close to now at the earliest (the publish job runs every minute).
 MIN_LEAD = timedelta(minutes=2)

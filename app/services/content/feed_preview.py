@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Asset, Brand, Channel, Post, PostVariant, variant_assets
 from app.models.enums import AssetKind, Platform, PostStatus
 from app.services.content.assets.media import assets_root, resolve_asset_path
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, require
 
 # Platforms whose profile is a picture grid (three across); the others read as a timeline.
 GRID_PLATFORMS = frozenset({Platform.INSTAGRAM, Platform.TIKTOK})

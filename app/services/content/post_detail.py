@@ -26,8 +26,7 @@ from app.models import (
 )
 from app.models.enums import BriefStatus, CampaignStatus, PostStatus
 from app.services.content.composer import PostDraft, VariantDraft
-from app.services.core.errors import NotFound
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, NotFound, Perm, require_brands
 
 
 @dataclass(frozen=True)

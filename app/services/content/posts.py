@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Post, PostVariant, User
 from app.models.enums import PostStatus
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, require_brands
 
 POST_COLUMNS = [
     "post",

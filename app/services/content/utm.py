@@ -15,11 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, Post, PostVariant, TrackedLink
 from app.models.enums import Platform
-from app.services.core import audit
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.core.validation import slugify
-from app.services.org.brands import find_brand
+from app.services.core import Actor, Perm, ValidationError, audit, require, slugify
+from app.services.org import find_brand
 
 REQUIRED = ("utm_source", "utm_medium", "utm_campaign")
 # The governed character set of every value: what analytics tools group reliably (no case or spaces).

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 from app.models import ApprovalFlow, ApprovalRequest, Brand, Channel, Comment, Post, variant_assets
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services.content.assets.media import asset_blockers, media_for_variant
-from app.services.core import audit
-from app.services.core.errors import NotFound, ValidationError, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require
-from app.services.platforms.rules import check_variant, errors
-from app.services.sops.gate import blockers_for_post
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, conflict_on_stale, require
+from app.services.platforms import check_variant, errors
+from app.services.sops import blockers_for_post
 
 P = PostStatus
 # Moves a person may ask for. Approval decisions (in review → approved) and the publish job

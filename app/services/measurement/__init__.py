@@ -1,1 +1,46 @@
 """app.services.measurement."""
+
+from __future__ import annotations
+
+from app.services.measurement.competitors import benchmark_imports, benchmarks
+from app.services.measurement.dashboards import insights, overview, views
+from app.services.measurement.dashboards.series import KPI_LABELS, Scope, daily_totals
+from app.services.measurement.dashboards.views import FilterOptions
+from app.services.measurement.kpis import anomalies, anomaly_settings, forecasts, targets, targets_table
+from app.services.measurement.kpis.anomalies import Anomaly
+from app.services.measurement.kpis.forecasts import Forecast
+from app.services.measurement.metrics import dictionary, rollups
+from app.services.measurement.metrics.formulas import FormulaError, evaluate, parse
+from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
+from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
+from app.services.measurement.metrics.sync import ChannelMetricsSync, sync_metrics
+
+__all__ = [
+    "FORMATS",
+    "KPI_LABELS",
+    "PLATFORM_CHOICES",
+    "Anomaly",
+    "ChannelMetricsSync",
+    "FilterOptions",
+    "Forecast",
+    "FormulaError",
+    "MetricImportReport",
+    "Scope",
+    "anomalies",
+    "anomaly_settings",
+    "benchmark_imports",
+    "benchmarks",
+    "daily_totals",
+    "dictionary",
+    "evaluate",
+    "forecasts",
+    "import_metrics",
+    "insights",
+    "overview",
+    "parse",
+    "rollups",
+    "sync_metrics",
+    "targets",
+    "targets_table",
+    "views",
+]

@@ -16,9 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from app.db import current_revision, dispose_engine, write_session
-from app.services.core import audit
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Perm, ValidationError, audit, require
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
 from app.models.enums import HealthStatus, JobStatus
 from app.models.sheets import SyncStatus
-from app.services.core.permissions import Actor, Perm, require, require_brands
-from app.services.core.sql_time import time_bucket
+from app.services.core import Actor, Perm, require, require_brands, time_bucket
 from app.services.ops import job_runs
 from app.services.ops.job_runs import FAILURES, RUN_TOO_LONG, dead_runs, why_interrupted
 

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import JobRun
 from app.models.enums import JobStatus
-from app.services.core import audit
-from app.services.core.permissions import Actor, Perm, require
-from app.services.core.processes import process_alive
+from app.services.core import Actor, Perm, audit, process_alive, require
 
 # Outcomes that count as a failure of the job: it failed, or its process died before it could finish.
 FAILURES = (JobStatus.FAILED, JobStatus.INTERRUPTED)

@@ -1,1 +1,36 @@
 """app.services.org."""
+
+from __future__ import annotations
+
+from app.services.org import brands, channels, markets, users
+from app.services.org.brands import BrandInfo, find_brand, get_brand, list_brands, visible_brands_clause
+from app.services.org.channels import DEFAULT_CONNECTOR, ENV_NAME_RE, create_channel, get_channel
+from app.services.org.setup import DbState, Progress, Seeder, database_state, prepare_database, reset_database
+from app.services.org.users import ensure_local_admin, load_actor
+from app.services.org.workspace import current_workspace, workspace_info
+
+__all__ = [
+    "DEFAULT_CONNECTOR",
+    "ENV_NAME_RE",
+    "BrandInfo",
+    "DbState",
+    "Progress",
+    "Seeder",
+    "brands",
+    "channels",
+    "create_channel",
+    "current_workspace",
+    "database_state",
+    "ensure_local_admin",
+    "find_brand",
+    "get_brand",
+    "get_channel",
+    "list_brands",
+    "load_actor",
+    "markets",
+    "prepare_database",
+    "reset_database",
+    "users",
+    "visible_brands_clause",
+    "workspace_info",
+]

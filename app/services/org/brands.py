@@ -8,9 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, validation
 from app.services.org.markets import get_market
 from app.services.org.workspace import current_workspace
 

@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, ConnectorAccount, Market
 from app.models.enums import ConnectorKind, HealthStatus, Platform
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, validation
 from app.services.org.brands import get_brand, visible_brands_clause
 from app.services.org.markets import get_market
 from app.services.org.workspace import current_workspace

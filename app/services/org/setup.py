@@ -20,11 +20,13 @@ from app.db import (
 )
 from app.models import User
 from app.models.enums import Role
-from app.services.core import audit, validation
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Perm, audit, require, validation
 from app.services.org.workspace import create_workspace, get_workspace
 
 Progress = Callable[[float, str], None]
+# Fills a new database with a workspace (the demo's seeder). Passed in by the app shell and the CLI, so
+# services never import the demo, which sits above them and uses them.
+Seeder = Callable[[Engine, Actor, Progress], object]
 
 
 class DbState(StrEnum):
@@ -52,8 +54,11 @@ def database_state(engine: Engine) -> DbState:
         return DbState.READY if get_workspace(session) is not None else DbState.NO_WORKSPACE
 
 
-def prepare_database(engine: Engine, *, demo: bool, progress: Progress | None = None) -> SetupResult:
-    """Migrate to the newest schema; if no workspace exists, seed the demo (or create an empty one)."""
+def prepare_database(
+    engine: Engine, *, seed_demo: Seeder | None, progress: Progress | None = None
+) -> SetupResult:
+    """Migrate to the newest schema; if no workspace exists, fill it with `seed_demo` (or, without one,
+    create an empty workspace)."""
     progress = progress or (lambda _f, _m: None)
     state = database_state(engine)
     if state == DbState.UNKNOWN_REVISION:
@@ -67,10 +72,8 @@ def prepare_database(engine: Engine, *, demo: bool, progress: Progress | None = 
     if database_state(engine) == DbState.READY:
         return SetupResult(state, seeded_demo=False, created_empty=False)
     system = Actor.system("system:first-start")
-    if demo:
-        from app.demo import seed_demo_workspace
-
-        seed_demo_workspace(engine, actor=system, progress=lambda f, m: progress(0.05 + 0.95 * f, m))
+    if seed_demo is not None:
+        seed_demo(engine, system, lambda f, m: progress(0.05 + 0.95 * f, m))
         return SetupResult(state, seeded_demo=True, created_empty=False)
     with write_session(engine) as session:
         create_workspace(session, system, name="My workspace", slug="my-workspace")

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Brand, Membership, User
 from app.models.enums import Role
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, validation
 from app.services.org.brands import get_brand
 from app.services.org.workspace import current_workspace
 

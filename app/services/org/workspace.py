@@ -8,9 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, User, Workspace
-from app.services.core import audit
-from app.services.core.errors import NotFound
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, audit, require
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from app.connectors.base import Connector, ConnectorError, Health, NotSupported,
 from app.db import get_engine, read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount
 from app.models.enums import ConnectorKind, HealthStatus, Platform
-from app.services.core import audit, validation
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import visible_brands_clause
-from app.services.org.channels import DEFAULT_CONNECTOR, ENV_NAME_RE, get_channel
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, Perm, ValidationError, audit, require, validation
+from app.services.org import (
+    DEFAULT_CONNECTOR,
+    ENV_NAME_RE,
+    current_workspace,
+    get_channel,
+    visible_brands_clause,
+)
 
 ConnectorFactory = Callable[[ConnectorAccount, Channel], Connector]
 

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from app.connectors.base import ConnectorError, Health, PermanentError
 from app.models import ConnectorAccount
 from app.models.enums import HealthStatus
-from app.services.core import audit
-from app.services.core.permissions import Actor
+from app.services.core import Actor, audit
 
 
 def error_text(exc: BaseException) -> str:

@@ -1,1 +1,15 @@
 """app.services.publishing."""
+
+from __future__ import annotations
+
+from app.services.publishing import manual, pause, runs, status
+from app.services.publishing.runs import DEFAULT_WORKERS, publish_due
+
+__all__ = [
+    "DEFAULT_WORKERS",
+    "manual",
+    "pause",
+    "publish_due",
+    "runs",
+    "status",
+]

@@ -22,9 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Channel, ConnectorAccount, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core import audit
-from app.services.core.permissions import Actor
-from app.services.core.processes import process_alive
+from app.services.core import Actor, audit, process_alive
 from app.services.publishing.pause import paused_brand_ids
 
 P = PostStatus

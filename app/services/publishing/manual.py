@@ -15,10 +15,17 @@ from sqlalchemy.orm import Session
 
 from app.models import Asset, Brand, Channel, Post, PostVariant, variant_assets
 from app.models.enums import PostStatus
-from app.services.content.assets.storage import resolve_asset_path
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require, require_brands
+from app.services.content import resolve_asset_path
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    ValidationError,
+    audit,
+    require,
+    require_brands,
+    validation,
+)
 from app.services.publishing.claims import follow_post_status, lock_post
 from app.services.publishing.pause import paused_brand_ids
 

@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Incident, SeverityLevel, Workspace
 from app.models.enums import IncidentStatus
-from app.services.core import audit
-from app.services.core.errors import NotFound, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, NotFound, Perm, audit, conflict_on_stale, require
+from app.services.org import current_workspace
 
 
 def paused_brand_ids(session: Session, brand_ids: Collection[int], now: datetime | None = None) -> set[int]:

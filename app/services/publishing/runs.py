@@ -37,10 +37,8 @@ from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Asset, Channel, ConnectorAccount, Post, PostVariant, variant_assets
 from app.models.enums import ConnectorKind, PostStatus
-from app.services.content.assets.storage import resolve_asset_path
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.notifications import notify
-from app.services.core.permissions import Actor, Perm, require
+from app.services.content import resolve_asset_path
+from app.services.core import Actor, NotFound, Perm, ValidationError, notify, require
 from app.services.publishing import claims as claims
 
 P = PostStatus

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Channel, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core.errors import NotFound
-from app.services.core.permissions import Actor
+from app.services.core import Actor, NotFound
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from app.models.enums import Platform
-from app.services.core.palette import PLATFORM_COLORS
+from app.services.core import PLATFORM_COLORS
 
 WIDTH, HEIGHT = 640, 240
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import InboxMessage, Incident, SeverityLevel, SlaPolicy
 from app.models.enums import Direction
-from app.services.core.periods import utc_bounds
+from app.services.core import utc_bounds
 
 COMMUNITY_COLUMNS = [
     "priority",

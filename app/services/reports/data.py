@@ -14,16 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.models import ChannelDailyMetric
 from app.models.enums import Platform
-from app.services.core.headline import Kpi
-from app.services.core.periods import previous_range
-from app.services.core.permissions import Actor, Perm, require
-from app.services.measurement.competitors import benchmarks as competitors
-from app.services.measurement.dashboards import insights, overview
-from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.kpis import anomalies
-from app.services.measurement.kpis import targets as kpi_targets
-from app.services.measurement.metrics import rollups
-from app.services.org.brands import get_brand
+from app.services.core import Actor, Kpi, Perm, previous_range, require
+from app.services.measurement import Scope, anomalies, insights, overview, rollups
+from app.services.measurement import benchmarks as competitors
+from app.services.measurement import targets as kpi_targets
+from app.services.org import get_brand
 from app.services.reports import charts as report_charts
 from app.services.reports import community as report_community
 from app.services.reports import insights as report_insights

@@ -27,7 +27,7 @@ from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Brand, ReportDelivery, ReportSchedule
 from app.models.reports import DeliveryMethod, DeliveryStatus
-from app.services.core.permissions import Actor
+from app.services.core import Actor
 from app.services.reports import produce as reports
 from app.services.reports.schedules import last_complete_period
 

@@ -9,9 +9,8 @@ from datetime import date
 
 import pandas as pd
 
-from app.services.core.headline import Kpi
-from app.services.measurement.dashboards import insights
-from app.services.measurement.kpis.anomalies import Anomaly
+from app.services.core import Kpi
+from app.services.measurement import Anomaly, insights
 
 NOTABLE = insights.NOTABLE_CHANGE
 # Values rules may use: name → (unit, what it is). Percentages are percent numbers (3.4 = 3.4%), as

@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, ChannelDailyMetric, PostVariant
 from app.models.enums import PostStatus
-from app.services.core.errors import ValidationError
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.core.sql_time import time_bucket
+from app.services.core import Actor, Perm, ValidationError, require_brands, time_bucket, utc_bounds
 from app.services.reports.data import Report, build_report
 
 MONTHLY_COLUMNS = [

@@ -14,11 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, ReportRule
-from app.services.core import audit
-from app.services.core.errors import ValidationError, conflict_on_stale
-from app.services.core.permissions import Actor, Perm, require
-from app.services.measurement.metrics.formulas import FormulaError, evaluate, parse
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, Perm, ValidationError, audit, conflict_on_stale, require
+from app.services.measurement import FormulaError, evaluate, parse
+from app.services.org import current_workspace
 from app.services.reports.insights import VARIABLES, format_value
 
 OPERATORS = ("<", "<=", ">", ">=")

@@ -16,11 +16,18 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, ReportDelivery, ReportSchedule
 from app.models.reports import Cadence, DeliveryMethod, DeliveryStatus, ReportFormat
-from app.services.core import audit
-from app.services.core.errors import NotFound, ValidationError, conflict_on_stale
-from app.services.core.periods import quarter_start
-from app.services.core.permissions import Actor, Perm, require, require_brands
-from app.services.org.brands import get_brand
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    ValidationError,
+    audit,
+    conflict_on_stale,
+    quarter_start,
+    require,
+    require_brands,
+)
+from app.services.org import get_brand
 from app.services.reports.templates import get_template
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -196,7 +203,7 @@ def update_schedule(
     schedule = _get(session, actor, schedule_id)
     require(actor, Perm.REPORTS_MANAGE, schedule.brand_id)
     if version is not None and version != schedule.version:
-        from app.services.core.errors import Conflict
+        from app.services.core import Conflict
 
         raise Conflict("someone else changed this schedule since you opened it; reload and try again")
     clean = validate(data)

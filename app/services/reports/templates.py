@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 
 SECTION_TITLES: dict[str, str] = {
     "kpis": "Key figures",

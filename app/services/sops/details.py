@@ -26,10 +26,8 @@ from app.models import (
     User,
 )
 from app.models.enums import BriefStatus, PostStatus, SopObjectType, SopRunStatus
-from app.services.core.errors import NotFound
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, NotFound, Perm, require_brands, utc_bounds
+from app.services.org import current_workspace
 from app.services.sops.checks import CHECKS
 from app.services.sops.runs import may_cancel, object_label, report_month_label, tick_refusal
 

@@ -25,10 +25,8 @@ from app.models import (
     User,
 )
 from app.models.enums import SopObjectType, SopRunStatus, StepStatus
-from app.services.core.errors import NotFound, PermissionDenied
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, NotFound, Perm, PermissionDenied, require_brands, utc_bounds
+from app.services.org import current_workspace
 
 TEMPLATE_COLUMNS = [
     "template",

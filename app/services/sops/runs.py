@@ -24,10 +24,17 @@ from app.models import (
     utcnow,
 )
 from app.models.enums import Role, SopObjectType, SopRunStatus, StepStatus
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, PermissionDenied, ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import find_brand
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    PermissionDenied,
+    ValidationError,
+    audit,
+    require,
+    validation,
+)
+from app.services.org import find_brand
 from app.services.sops.checks import evaluate
 from app.services.sops.templates import current_version, get_template
 

@@ -12,11 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, SopRequirement, SopStep, SopTemplate, SopTemplateVersion
 from app.models.enums import PostType, Role, SopObjectType
-from app.services.core import audit, validation
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import find_brand
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, validation
+from app.services.org import current_workspace, find_brand
 from app.services.sops.checks import CHECKS
 
 MAX_STEPS = 60

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Base, Brand
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor
+from app.services.core import Actor, ValidationError
 from app.sheets.schema import WorksheetSchema
 from app.sheets.values import CellContext, RefLookup
 

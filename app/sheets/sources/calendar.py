@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import Channel, Post, PostVariant, User, variant_assets
 from app.models.enums import PostStatus
 from app.services.content import composer, workflow
-from app.services.core.errors import NotFound, ValidationError
+from app.services.core import NotFound, ValidationError
 from app.sheets.schema import WorksheetSchema
 from app.sheets.sources.base import Record, Source, SyncContext
 

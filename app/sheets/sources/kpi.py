@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.models import Channel, KpiTarget
-from app.services.core.errors import ValidationError
-from app.services.measurement.kpis import targets as kpi_targets
-from app.services.measurement.kpis import targets_table as metrics
+from app.services.core import ValidationError
+from app.services.measurement import targets as kpi_targets
+from app.services.measurement import targets_table as metrics
 from app.sheets.schema import WorksheetSchema
 from app.sheets.sources.base import Record, Source, SyncContext
 

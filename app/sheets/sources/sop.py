@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from app.models import SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion, User
 from app.models.enums import SopRunStatus, StepStatus
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 from app.services.sops import runs as sop_runs
 from app.sheets.schema import WorksheetSchema
 from app.sheets.sources.base import Record, Source, SyncContext

@@ -1,1 +1,9 @@
 """app.ui.approvals."""
+
+from __future__ import annotations
+
+from app.ui.approvals.flow_editor import flow_editor
+
+__all__ = [
+    "flow_editor",
+]

@@ -11,12 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from app.db import read_session
+from app.services.approvals import FlowView, StageInput
 from app.services.approvals import flows as approval_flows
-from app.services.approvals.flows import FlowView, StageInput
-from app.services.content.post_detail import editor_choices
-from app.services.core.permissions import Actor, Perm
-from app.ui.widgets.actions import perform
-from app.ui.widgets.labels import Labels
+from app.services.content import editor_choices
+from app.services.core import Actor, Perm
+from app.ui.widgets import Labels, perform
 
 COLUMNS = ["stage", "role", "approvers", "rule"]
 NEW = 0

@@ -1,1 +1,9 @@
 """app.ui.community."""
+
+from __future__ import annotations
+
+from app.ui.community.inbox_work import inbox_work_section
+
+__all__ = [
+    "inbox_work_section",
+]

@@ -14,13 +14,11 @@ import streamlit as st
 
 from app.db import get_engine, read_session
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
+from app.services.community import MessageView
 from app.services.community import work as inbox_work
-from app.services.community.work import MessageView
-from app.services.core.errors import Conflict, ServiceError
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import finish, perform
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.core import Conflict, ServiceError
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, finish, perform, plain
 
 QUEUES = {
     "Waiting on us": (InboxStatus.NEW, InboxStatus.OPEN),

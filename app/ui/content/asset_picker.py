@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from app.services.content.assets.media import AssetInfo
-from app.ui.widgets.labels import Labels
+from app.services.content import AssetInfo
+from app.ui.widgets import Labels
 
 KIND_ICONS = {
     "image": ":material/image:",

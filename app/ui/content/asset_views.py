@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from app.services.content.assets.media import AssetInfo, UploadOutcome, human_size
+from app.services.content import AssetInfo, UploadOutcome, human_size
 from app.ui.content.asset_picker import KIND_ICONS
-from app.ui.widgets.components import table
+from app.ui.widgets import table
 
 GRID_COLUMNS = 4
 GRID_MAX = 24

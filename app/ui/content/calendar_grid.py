@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.services.content.calendar.grid import CalendarEvent
-from app.services.core.errors import ValidationError
+from app.services.content import CalendarEvent
+from app.services.core import ValidationError
 
 # FullCalendar's standard (MIT) views only; the premium ones need a licence.
 VIEWS: dict[str, str] = {"month": "dayGridMonth", "week": "timeGridWeek", "list": "listWeek"}

@@ -15,14 +15,11 @@ import streamlit as st
 from app.db import read_session
 from app.models.enums import Platform, PostStatus
 from app.services.content import best_time, feed_preview, utm
-from app.services.content.calendar import export as calendar_export
-from app.services.content.calendar import post as calendar_post
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor, Perm
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import perform
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import export as calendar_export
+from app.services.content import post as calendar_post
+from app.services.core import Actor, Perm, ServiceError
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, perform, plain
 
 OPEN_POST = "cal_open_post"
 

@@ -13,12 +13,10 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import Platform, PostType
-from app.services.content.composer import PostDraft, VariantDraft
-from app.services.content.post_detail import EditorChoices, PostView, load_post
-from app.services.core.permissions import Actor
-from app.services.platforms.rules import RULES, Level, RuleIssue, count_chars
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import EditorChoices, PostDraft, PostView, VariantDraft, load_post
+from app.services.core import Actor
+from app.services.platforms import RULES, Level, RuleIssue, count_chars
+from app.ui.widgets import Labels, plain
 
 NONE = 0  # the "none" choice of optional pickers
 _LOADED = "compose_loaded"

@@ -9,12 +9,9 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from app.db import read_session
-from app.services.content import best_time, utm
-from app.services.content.post_detail import EditorChoices
-from app.services.core.permissions import Actor
-from app.ui.widgets.actions import perform
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.content import EditorChoices, best_time, utm
+from app.services.core import Actor
+from app.ui.widgets import Labels, perform, plain
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

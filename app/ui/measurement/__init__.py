@@ -1,1 +1,14 @@
 """app.ui.measurement."""
+
+from __future__ import annotations
+
+from app.ui.measurement import dashboards, kpi_panels
+from app.ui.measurement.metrics_dictionary import dictionary_editor
+from app.ui.measurement.metrics_import import metrics_import_section
+
+__all__ = [
+    "dashboards",
+    "dictionary_editor",
+    "kpi_panels",
+    "metrics_import_section",
+]

@@ -13,16 +13,20 @@ import pandas as pd
 import streamlit as st
 
 from app.db import get_engine, read_session
-from app.services.core.permissions import Actor
-from app.services.measurement.dashboards import overview
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.dashboards.series import KPI_LABELS, Scope
-from app.services.measurement.dashboards.views import FilterOptions
-from app.services.measurement.kpis import anomalies, anomaly_settings
-from app.services.measurement.kpis import targets as kpi_targets
-from app.services.measurement.kpis.forecasts import Forecast
-from app.ui.shell.context import PageContext
-from app.ui.widgets.labels import Labels
+from app.services.core import Actor
+from app.services.measurement import (
+    KPI_LABELS,
+    FilterOptions,
+    Forecast,
+    Scope,
+    anomalies,
+    anomaly_settings,
+    overview,
+)
+from app.services.measurement import targets as kpi_targets
+from app.services.measurement import views as dashboards
+from app.ui.context import PageContext
+from app.ui.widgets import Labels
 
 STATUS_COLORS = {
     "on track": "#54A24B",

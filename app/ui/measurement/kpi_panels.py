@@ -10,17 +10,13 @@ import streamlit as st
 
 from app.db import get_engine, read_session, write_session
 from app.models.enums import PeriodKind
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Actor, Perm
-from app.services.measurement.dashboards.series import KPI_LABELS, Scope
-from app.services.measurement.kpis import anomalies, anomaly_settings, forecasts
-from app.services.measurement.kpis import targets as kpi_targets
+from app.services.core import Actor, Perm, ServiceError
+from app.services.measurement import KPI_LABELS, Scope, anomalies, anomaly_settings, forecasts
+from app.services.measurement import targets as kpi_targets
+from app.ui.context import PageContext
 from app.ui.measurement import dashboards as dash
 from app.ui.measurement.target_form import target_form
-from app.ui.shell.context import PageContext
-from app.ui.widgets.components import table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.widgets import Labels, plain, table
 
 SENSITIVITY_LABELS = {
     "low": "Low: only the wildest days",

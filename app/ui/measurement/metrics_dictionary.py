@@ -12,13 +12,11 @@ from app.db import read_session
 from app.models import MetricDefinition
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Indicator, MetricUnit, ObjectiveKind, Platform
-from app.services.core.permissions import Perm
-from app.services.measurement.kpis import targets_table as metrics
-from app.services.measurement.metrics import dictionary as metrics_dictionary
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import perform
-from app.ui.widgets.components import table
-from app.ui.widgets.text import plain
+from app.services.core import Perm
+from app.services.measurement import dictionary as metrics_dictionary
+from app.services.measurement import targets_table as metrics
+from app.ui.context import PageContext
+from app.ui.widgets import perform, plain, table
 
 NEW = "(new metric)"
 

@@ -10,16 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from app.db import read_session, write_session
-from app.services.core.errors import ServiceError, ValidationError
-from app.services.core.permissions import Perm
-from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
-from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
+from app.services.core import Perm, ServiceError, ValidationError
+from app.services.measurement import FORMATS, PLATFORM_CHOICES, MetricImportReport, import_metrics
 from app.services.org import channels
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import finish
-from app.ui.widgets.components import table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, finish, plain, table
 
 REPORT_KEY = "metrics_import_report"  # (file id, MetricImportReport) of the last check or import
 PLATFORM_LABELS = {

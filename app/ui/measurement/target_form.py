@@ -9,14 +9,12 @@ from datetime import date, timedelta
 import streamlit as st
 
 from app.db import read_session, write_session
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import Perm
-from app.services.measurement.dashboards import views as dashboards
-from app.services.measurement.kpis import targets as kpi_targets
-from app.services.measurement.kpis import targets_table as metrics
-from app.ui.shell.context import PageContext
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.services.core import Perm, ServiceError
+from app.services.measurement import targets as kpi_targets
+from app.services.measurement import targets_table as metrics
+from app.services.measurement import views as dashboards
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, plain
 
 KINDS = {"month": "Month", "quarter": "Quarter", "week": "Week", "year": "Year"}
 

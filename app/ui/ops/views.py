@@ -6,8 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from app.ui.widgets.charts import color_scale
-from app.ui.widgets.page_charts import JOB_STATUS_COLORS
+from app.ui.widgets import JOB_STATUS_COLORS, color_scale
 
 JOB_STATE_COLORS = {
     "ok": "green",

@@ -11,17 +11,11 @@ import streamlit as st
 
 from app.db import get_engine, read_session
 from app.models.enums import ConnectorKind, HealthStatus, Platform, Role
-from app.services.core import audit
-from app.services.core.errors import ServiceError
-from app.services.core.permissions import ROLE_DESCRIPTIONS, Perm
-from app.services.org import brands, channels, markets, users
-from app.services.org.setup import reset_database
+from app.services.core import ROLE_DESCRIPTIONS, Perm, ServiceError, audit
+from app.services.org import brands, channels, markets, reset_database, users
 from app.services.platforms import connections
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import finish, perform
-from app.ui.widgets.components import table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, finish, perform, plain, table
 
 ROLE_OPTIONS = [r.value for r in Role]
 NO_ROLE = "(no workspace role)"

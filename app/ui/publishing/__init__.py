@@ -1,1 +1,11 @@
 """app.ui.publishing."""
+
+from __future__ import annotations
+
+from app.ui.publishing.controls import pause_banner, pause_switches, publish_panel
+
+__all__ = [
+    "pause_banner",
+    "pause_switches",
+    "publish_panel",
+]

@@ -8,13 +8,12 @@ import streamlit as st
 
 from app.db import get_engine, read_session
 from app.models.enums import PostStatus
-from app.services.core.permissions import Actor, Perm
+from app.services.core import Actor, Perm
 from app.services.publishing import pause as publishing_pause
 from app.services.publishing import runs as publishing
 from app.services.publishing import status as publishing_views
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import finish, perform
-from app.ui.widgets.text import plain
+from app.ui.context import PageContext
+from app.ui.widgets import finish, perform, plain
 
 
 def pause_banner(ctx: PageContext) -> None:

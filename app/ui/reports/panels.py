@@ -10,19 +10,14 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.reports import Cadence, DeliveryMethod, ReportFormat
-from app.services.core.errors import ServiceError
-from app.services.core.periods import parse_period
-from app.services.core.permissions import Perm
+from app.services.core import Perm, ServiceError, parse_period
+from app.services.reports import OPERATORS, TEMPLATES, VARIABLES, RuleRow
 from app.services.reports import produce as reports
 from app.services.reports import rules as report_rules
 from app.services.reports import schedules as report_schedules
-from app.services.reports.insights import VARIABLES
-from app.services.reports.rules import OPERATORS, RuleRow
-from app.services.reports.templates import TEMPLATES
+from app.ui.context import PageContext
 from app.ui.reports.views import last_quarter_label, section_block
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import perform
-from app.ui.widgets.text import plain
+from app.ui.widgets import perform, plain
 
 
 def template_title(key: str) -> str:

@@ -8,9 +8,9 @@ from datetime import date
 
 import streamlit as st
 
-from app.services.core.periods import quarter_start
-from app.services.reports.data import Report, Section
-from app.ui.widgets.text import plain
+from app.services.core import quarter_start
+from app.services.reports import Report, Section
+from app.ui.widgets import plain
 
 # Fixed CSS (no user text): hide the sidebar and its toggle, and enlarge the slide's type.
 PRESENT_STYLE = """

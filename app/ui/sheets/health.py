@@ -10,8 +10,8 @@ import streamlit as st
 from app.db import read_session
 from app.models.sheets import SyncStatus
 from app.sheets import bindings
-from app.ui.shell.context import PageContext
-from app.ui.widgets.components import table
+from app.ui.context import PageContext
+from app.ui.widgets import table
 
 COLUMNS = [
     "brand",

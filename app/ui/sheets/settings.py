@@ -14,11 +14,8 @@ from app.services.org import users
 from app.sheets import bindings, problems
 from app.sheets.settings import load_sheets_settings
 from app.sheets.sync import SyncResult, sync_brands
-from app.ui.shell.context import PageContext
-from app.ui.widgets.actions import finish, perform
-from app.ui.widgets.components import table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.context import PageContext
+from app.ui.widgets import Labels, finish, perform, plain, table
 
 CONFLICT_LABELS = Labels({p.value: p.label for p in ConflictPolicy})
 REMOVED_LABELS = Labels({p.value: p.label for p in RemovedRowPolicy})

@@ -1,1 +1,28 @@
 """app.ui.shell."""
+
+from __future__ import annotations
+
+from app.ui.shell import health_banner
+from app.ui.shell.auth import current_actor
+from app.ui.shell.banners import show_banners
+from app.ui.shell.bootstrap import ensure_database, load_settings
+from app.ui.shell.errors import database_unavailable_stops_here, run_page
+from app.ui.shell.filters import brand_switcher, period_picker
+from app.ui.shell.health_banner import show_health_banner
+from app.ui.shell.navigation import build_navigation
+from app.ui.shell.notifications import notifications_sidebar
+
+__all__ = [
+    "brand_switcher",
+    "build_navigation",
+    "current_actor",
+    "database_unavailable_stops_here",
+    "ensure_database",
+    "health_banner",
+    "load_settings",
+    "notifications_sidebar",
+    "period_picker",
+    "run_page",
+    "show_banners",
+    "show_health_banner",
+]

@@ -10,9 +10,9 @@ import streamlit as st
 from app.config import Settings
 from app.db import read_session, write_session
 from app.models.enums import Role
-from app.services.core.permissions import Actor
-from app.services.org.users import ensure_local_admin, load_actor
-from app.ui.widgets.text import plain
+from app.services.core import Actor
+from app.services.org import ensure_local_admin, load_actor
+from app.ui.widgets import plain
 
 
 def auth_section() -> dict[str, Any] | None:

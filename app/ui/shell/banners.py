@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui.shell.context import PageContext
+from app.ui.context import PageContext
 
 
 def show_banners(ctx: PageContext, publishing_paused: bool) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 from app.config import ConfigError, Settings, get_settings, mask_url
 from app.db import get_engine
-from app.services.org.setup import DbState, database_state, prepare_database
-from app.ui.widgets.text import plain
+from app.demo import seed_first_start
+from app.services.org import DbState, database_state, prepare_database
+from app.ui.widgets import plain
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _prepare_with_progress(engine: Any, settings: Settings) -> None:
         bar = st.progress(0.0, text="Starting")
         result = prepare_database(
             engine,
-            demo=settings.demo_on_first_start,
+            seed_demo=seed_first_start if settings.demo_on_first_start else None,
             progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
         )
         done = "Demo workspace ready" if result.seeded_demo else "Database ready"

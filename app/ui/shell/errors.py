@@ -12,8 +12,8 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.services.core.errors import PermissionDenied, ServiceError
-from app.ui.widgets.text import plain
+from app.services.core import PermissionDenied, ServiceError
+from app.ui.widgets import plain
 
 log = logging.getLogger("socialops.pages")
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app.services.core.periods import PRESETS, preset_range
-from app.services.org.brands import BrandInfo
-from app.ui.widgets.labels import Labels
+from app.services.core import PRESETS, preset_range
+from app.services.org import BrandInfo
+from app.ui.widgets import Labels
 
 ALL_BRANDS = "__all__"
 BRAND_KEY = "brand"

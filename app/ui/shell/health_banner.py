@@ -9,11 +9,11 @@ import logging
 import streamlit as st
 
 from app.db import get_engine, read_session
-from app.services.core.permissions import Actor
+from app.services.core import Actor
+from app.services.ops import Problem
 from app.services.ops import health as ops
-from app.services.ops.health import Problem
-from app.ui.shell.context import PageContext
-from app.ui.widgets.text import plain
+from app.ui.context import PageContext
+from app.ui.widgets import plain
 from jobs import registry
 
 log = logging.getLogger("socialops.ui")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app.services.core.permissions import Actor, Perm
+from app.services.core import Actor, Perm
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app.db import read_session
-from app.services.core import notifications
-from app.services.core.permissions import Actor, Perm
-from app.ui.widgets.actions import perform
-from app.ui.widgets.text import plain
+from app.services.core import Actor, Perm, notifications
+from app.ui.widgets import perform, plain
 
 
 def notifications_sidebar(actor: Actor) -> None:

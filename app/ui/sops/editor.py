@@ -7,8 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from app.models.enums import Role
-from app.services.sops.checks import CHECKS
-from app.services.sops.templates import StepInput
+from app.services.sops import CHECKS, StepInput
 
 ANYONE = "anyone"
 EDITOR_COLUMNS = [

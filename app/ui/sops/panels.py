@@ -9,19 +9,15 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import PostType, Role, SopObjectType
-from app.services.core.permissions import Perm
+from app.services.core import Perm
+from app.services.sops import StepInput, check_labels
 from app.services.sops import details as sop_details
 from app.services.sops import reads as sops
 from app.services.sops import runs as sop_runs
 from app.services.sops import templates as sop_templates
-from app.services.sops.checks import check_labels
-from app.services.sops.templates import StepInput
-from app.ui.shell.context import PageContext
+from app.ui.context import PageContext
 from app.ui.sops.editor import CHECK_OPTIONS, ROLE_OPTIONS, editor_frame, steps_from_editor, with_added_step
-from app.ui.widgets.actions import perform
-from app.ui.widgets.components import table
-from app.ui.widgets.labels import Labels
-from app.ui.widgets.text import plain
+from app.ui.widgets import Labels, perform, plain, table
 
 TIMES = {
     "started": st.column_config.DatetimeColumn("started", format="D MMM, HH:mm"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import write_session
-from app.services.core.errors import ServiceError
+from app.services.core import ServiceError
 from app.ui.widgets.text import plain
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from app.services.core.palette import PLATFORM_COLORS, STATUS_COLORS
+from app.services.core import PLATFORM_COLORS, STATUS_COLORS
 
 
 def color_scale(mapping: Mapping[str, str], present: pd.Series) -> alt.Scale:

@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app.services.core.headline import Kpi
-from app.ui.shell.context import PageContext
+from app.services.core import Kpi
+from app.ui.context import PageContext
 from app.ui.widgets.text import plain
 
 

@@ -26,10 +26,8 @@ from app.services.content.assets.library import (
     to_infos,
     usage_counts,
 )
-from app.services.core import audit
-from app.services.core.errors import Conflict, ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import find_brand
+from app.services.core import Actor, Conflict, Perm, ValidationError, audit, require
+from app.services.org import find_brand
 
 TAG_COLOR = "#72B7B2"
 TEXT_LIMITS = {"title": 200, "rights_owner": 200, "licence": 200, "alt_text": 2000}

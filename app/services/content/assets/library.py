@@ -16,9 +16,8 @@ from app.models import Asset, Brand, Tag, asset_tags, variant_assets
 from app.models.base import utcnow
 from app.models.enums import AssetKind, TagScope
 from app.services.content.assets.storage import assets_root, resolve_asset_path
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require, require_brands
-from app.services.org.workspace import current_workspace
+from app.services.core import Actor, NotFound, Perm, ValidationError, require, require_brands
+from app.services.org import current_workspace
 
 # "Expiring" on the page and in search: rights that end within this window from now.
 EXPIRING_WITHIN = timedelta(days=30)

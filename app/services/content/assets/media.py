@@ -40,9 +40,8 @@ from app.services.content.assets.library import (
     to_infos,
 )
 from app.services.content.assets.storage import assets_root, human_size, resolve_asset_path, upload_limits
-from app.services.core.errors import NotFound, ServiceError, ValidationError
-from app.services.core.permissions import Actor, Perm, require, require_brands
-from app.services.platforms.rules import MediaInfo
+from app.services.core import Actor, NotFound, Perm, ServiceError, ValidationError, require, require_brands
+from app.services.platforms import MediaInfo
 
 __all__ = [
     "ASSET_COLUMNS",

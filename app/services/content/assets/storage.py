@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.config import ConfigError, get_settings
 from app.models.enums import AssetKind
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 
 MB = 1024 * 1024
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

@@ -13,8 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from app.services.core.errors import ValidationError
-from app.services.core.spreadsheets import csv_records, decode_text, norm_header, xlsx_records
+from app.services.core import ValidationError, csv_records, decode_text, norm_header, xlsx_records
 
 FORMATS: tuple[str, ...] = ("template", "hootsuite", "sprout")
 FORMAT_LABELS: dict[str, str] = {

@@ -30,9 +30,8 @@ from app.faults import maybe_crash
 from app.models import AuditLog, Brand, Post, PostVariant
 from app.services.content.bulk.formats import ONE_CHANNEL_FORMATS, ParsedFile, RowProblem, read_rows
 from app.services.content.bulk.rows import PlannedPost, RowChecker
-from app.services.core.errors import PermissionDenied, ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.org.brands import find_brand
+from app.services.core import Actor, Perm, PermissionDenied, ValidationError, require
+from app.services.org import find_brand
 
 __all__ = [
     "EarlierImport",

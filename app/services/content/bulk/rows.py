@@ -18,10 +18,8 @@ from app.services.content.assets.media import asset_blockers, media_for_assets
 from app.services.content.bulk.formats import ParsedFile, RowProblem, SourceRow
 from app.services.content.bulk.times import TimeProblem, parse_date_and_time, parse_datetime
 from app.services.content.composer import time_problem
-from app.services.core import validation
-from app.services.core.errors import ServiceError, ValidationError
-from app.services.core.validation import NUL_REASON
-from app.services.platforms.rules import Level, MediaInfo, check_variant
+from app.services.core import NUL_REASON, ServiceError, ValidationError, validation
+from app.services.platforms import Level, MediaInfo, check_variant
 
 _PLATFORM_NAMES: dict[str, Platform] = {
     **{p.value: p for p in Platform},

@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
-from app.services.core.errors import ValidationError
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, ValidationError, require_brands, utc_bounds
 
 EXPORT_FORMATS: dict[str, str] = {
     "csv": "CSV (one row per variant)",
@@ -160,7 +158,7 @@ def render(session: Session, rows: Sequence[ExportRow], fmt: str) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(rows)
     if fmt == "ics":
-        from app.services.org.workspace import current_workspace
+        from app.services.org import current_workspace
 
         return to_ics(rows, current_workspace(session).slug)
     raise ValidationError(f"format {fmt!r} is not one of: {', '.join(EXPORT_FORMATS)}", field="format")

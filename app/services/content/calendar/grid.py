@@ -17,10 +17,8 @@ from app.models import Brand, Campaign, Channel, ContentPillar, Market, Membersh
 from app.models.enums import Platform, PostStatus
 from app.services.content.calendar.listing import VARIANT_COLUMNS
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
-from app.services.core.errors import ValidationError
-from app.services.core.palette import PLATFORM_COLORS, STATUS_COLORS
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.org.workspace import current_workspace
+from app.services.core import PLATFORM_COLORS, STATUS_COLORS, Actor, Perm, ValidationError, require_brands
+from app.services.org import current_workspace
 
 # The same palettes as app.ui.charts (a service may not import the UI layer; a test keeps them equal),
 # so a status has one colour on the grid and on every chart.

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ContentPillar, Post, PostVariant
 from app.models.enums import Platform, PostStatus
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.core.sql_time import time_bucket
+from app.services.core import Actor, Perm, require_brands, time_bucket, utc_bounds
 
 VARIANT_COLUMNS = [
     "time",

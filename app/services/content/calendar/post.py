@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Post, User
-from app.services.core.errors import NotFound
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, require
 
 # Variants without any time sort last.
 _FAR = datetime.max.replace(tzinfo=UTC)

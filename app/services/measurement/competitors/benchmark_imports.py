@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Competitor, CompetitorMetric
 from app.models.enums import Platform
-from app.services.core import audit
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
-from app.services.core.spreadsheets import csv_records, decode_text, xlsx_records
+from app.services.core import (
+    Actor,
+    Perm,
+    ValidationError,
+    audit,
+    csv_records,
+    decode_text,
+    require,
+    xlsx_records,
+)
 
 METRICS = ("followers", "posts", "engagements", "mentions")
 ALIASES: dict[str, tuple[str, ...]] = {

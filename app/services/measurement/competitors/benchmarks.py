@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, Competitor, CompetitorMetric, InboxMessage
 from app.models.enums import Direction, MessageKind
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
-from app.services.core.sql_time import time_bucket
+from app.services.core import Actor, Perm, require_brands, time_bucket, utc_bounds
 
 OVERVIEW_COLUMNS = [
     "competitor",

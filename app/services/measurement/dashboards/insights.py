@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from app.services.core.headline import Kpi
+from app.services.core import Kpi
 from app.services.measurement.kpis.anomalies import Anomaly
 
 LOWER_IS_BETTER = frozenset({"first_response", "first_response_seconds", "negative_share"})

@@ -14,9 +14,7 @@ from sqlalchemy.sql.expression import ScalarSelect
 
 from app.models import Channel, ChannelDailyMetric, InboxMessage, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import Direction, PostStatus, Sentiment
-from app.services.core.headline import Kpi
-from app.services.core.periods import previous_range, utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Kpi, Perm, previous_range, require_brands, utc_bounds
 
 
 def last_followers(start: date, end: date) -> ScalarSelect[int]:

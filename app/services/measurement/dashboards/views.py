@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Campaign, Channel, ChannelDailyMetric, ContentPillar, Incident, Market
-from app.services.core.periods import previous_range, utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, previous_range, require_brands, utc_bounds
 from app.services.measurement.dashboards.overview import last_followers
 from app.services.measurement.dashboards.series import Scope
 from app.services.measurement.metrics import rollups

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Incident
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, require_brands
 from app.services.measurement.dashboards.series import (
     KPI_LABELS,
     KPI_UNITS,
@@ -198,7 +198,7 @@ def _posts_around(
 
 
 def _incidents_around(session: Session, brand_ids: Sequence[int], day: date) -> tuple[str, ...]:
-    from app.services.core.periods import utc_bounds
+    from app.services.core import utc_bounds
 
     lo, hi = utc_bounds(day - timedelta(days=1), day)
     rows = session.scalars(

@@ -11,11 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.models import AnomalySetting, Brand
 from app.models.base import utcnow
-from app.services.core import audit
-from app.services.core.errors import NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require
 from app.services.measurement.kpis.anomalies import DEFAULT_SENSITIVITY, SENSITIVITY
-from app.services.org.workspace import current_workspace
+from app.services.org import current_workspace
 
 
 def _row(session: Session, workspace_id: int, brand_id: int | None) -> AnomalySetting | None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, require_brands
 from app.services.measurement.dashboards.series import KPI_LABELS, Scope, daily_totals
 
 SEASON = 7

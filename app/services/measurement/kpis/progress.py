@@ -21,9 +21,7 @@ from app.models import (
     MetricDefinition,
 )
 from app.models.enums import Aggregation, Direction, MetricUnit, PeriodKind, Sentiment
-from app.services.core import validation
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, require_brands, utc_bounds, validation
 from app.services.measurement.kpis.target_rows import target_rows
 from app.services.measurement.metrics.formulas import metric_value
 

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, KpiTarget, MetricDefinition
 from app.models.enums import PeriodKind
-from app.services.core import audit, validation
-from app.services.core.errors import Conflict, NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Conflict, NotFound, Perm, ValidationError, audit, require, validation
 from app.services.measurement.kpis.progress import PROGRESS_COLUMNS, target_progress
-from app.services.org.brands import find_brand
+from app.services.org import find_brand
 
 # Numeric(18, 4): at most 14 digits before the point.
 _LIMIT = Decimal(10) ** 14

@@ -20,9 +20,7 @@ from app.models import (
 )
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Direction, MetricUnit, Sentiment
-from app.services.core.errors import PermissionDenied
-from app.services.core.periods import utc_bounds
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, PermissionDenied, require_brands, utc_bounds
 from app.services.measurement.kpis.target_rows import target_rows
 from app.services.measurement.metrics.formulas import metric_value
 

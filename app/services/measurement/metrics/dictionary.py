@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 from app.models import CHANNEL_BASE_METRICS, Experiment, KpiTarget, MetricDefinition
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Indicator, MetricUnit, ObjectiveKind, Platform
-from app.services.core import audit
-from app.services.core.errors import Conflict, NotFound, ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Conflict, NotFound, Perm, ValidationError, audit, require
 from app.services.measurement.metrics.formulas import FormulaError, names, parse
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")

@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from app.services.core.errors import ValidationError
+from app.services.core import ValidationError
 
 MAX_LENGTH = 500  # the column's size
 MAX_DEPTH = 40  # nesting; deeper input is refused rather than risking Python's recursion limit

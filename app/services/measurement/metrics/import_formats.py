@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.models.enums import Platform
-from app.services.core.errors import ValidationError
-from app.services.core.spreadsheets import csv_records, decode_text, xlsx_records
+from app.services.core import ValidationError, csv_records, decode_text, xlsx_records
 from app.services.measurement.metrics.import_catalog import FORMATS, ExportFormat
 
 # Roles that are not metrics: where a row belongs and what it says about itself.

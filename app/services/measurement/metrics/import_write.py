@@ -28,7 +28,7 @@ from app.models import (
     PostVariant,
     TrackedLink,
 )
-from app.services.content.bulk.formats import RowProblem
+from app.services.content import RowProblem
 from app.services.measurement.metrics.import_formats import ExportRow, ParsedExport
 from app.services.measurement.metrics.import_values import (
     CellError,

@@ -31,15 +31,13 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel
 from app.models.enums import Platform
-from app.services.content.bulk.formats import RowProblem
-from app.services.core import audit
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require
+from app.services.content import RowProblem
+from app.services.core import Actor, Perm, ValidationError, audit, require
 from app.services.measurement.metrics import import_write as w
 from app.services.measurement.metrics.dictionary import platform_fields
 from app.services.measurement.metrics.import_formats import PLATFORM_CHOICES, ParsedExport, norm, read_export
 from app.services.measurement.metrics.import_values import order_hint
-from app.services.org.brands import find_brand
+from app.services.org import find_brand
 
 __all__ = ["PLATFORM_CHOICES", "MetricImportReport", "RowProblem", "import_metrics"]
 
@@ -169,7 +167,7 @@ def _channel(
     report.channel_created = True
     if report.dry_run:
         return None
-    from app.services.org.channels import create_channel
+    from app.services.org import create_channel
 
     info = create_channel(
         session,

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import Channel, ChannelDailyMetric, MetricDefinition
 from app.models.enums import Aggregation
 from app.models.metrics import MetricRollup
-from app.services.core.errors import ValidationError
-from app.services.core.permissions import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, ValidationError, require_brands
 from app.services.measurement.metrics.rollups import (
     GROUPS,
     METRICS,

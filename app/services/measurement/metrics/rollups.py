@@ -42,7 +42,7 @@ from app.bulk_writes import bulk_insert
 from app.models import CHANNEL_BASE_METRICS, Channel, ChannelDailyMetric, MetricDefinition
 from app.models.enums import Aggregation
 from app.models.metrics import MetricRollup, RollupDirtyDay
-from app.services.core.permissions import Actor, Perm, require
+from app.services.core import Actor, Perm, require
 
 Progress = Callable[[float, str], None]
 METRICS: tuple[str, ...] = CHANNEL_BASE_METRICS

@@ -21,10 +21,9 @@ from app.faults import maybe_crash
 from app.models import Channel, ChannelDailyMetric, ConnectorAccount, PostMetricSnapshot, PostVariant
 from app.models.enums import PostStatus
 from app.models.metrics import CHANNEL_BASE_METRICS, POST_BASE_METRICS
-from app.services.community.sync import channels_to_sync
-from app.services.core import audit
-from app.services.core.permissions import Actor, Perm, require
-from app.services.platforms.outcomes import error_text, note_failure, note_success
+from app.services.community import channels_to_sync
+from app.services.core import Actor, Perm, audit, require
+from app.services.platforms import error_text, note_failure, note_success
 
 POSTS_WINDOW = timedelta(days=30)  # counters of older posts barely move; the last snapshot stays current
 CHANNEL_DAYS = 7  # days re-read each run: platforms revise recent days

@@ -11,8 +11,8 @@ from datetime import date
 
 import streamlit as st
 
-from app.services.core.permissions import Actor, Perm
-from app.services.org.brands import BrandInfo
+from app.services.core import Actor, Perm
+from app.services.org import BrandInfo
 
 _KEY = "_page_context"
 

@@ -9,9 +9,9 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.org import list_brands, workspace_info
+from app.ui.context import PageContext, set_page_context
 from app.ui.publishing import pause_banner
 from app.ui.shell import (
-    PageContext,
     brand_switcher,
     build_navigation,
     current_actor,
@@ -21,7 +21,6 @@ from app.ui.shell import (
     notifications_sidebar,
     period_picker,
     run_page,
-    set_page_context,
     show_banners,
     show_health_banner,
 )

@@ -14,7 +14,7 @@ from app.models import AuditLog, Brand, MetricDefinition
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Platform, Role
 from app.services.core import Actor, Conflict, PermissionDenied, ValidationError
-from app.services.measurement import FormulaError, rollups
+from app.services.measurement import FormulaError, rollup_reads
 from app.services.measurement import dictionary as md
 
 MANAGER = Actor(email="lead@example.com", name="Lead", workspace_role=Role.MANAGER)
@@ -42,8 +42,9 @@ def test_a_manager_adds_a_derived_metric_and_dashboards_compute_it(demo_db: Engi
         md.save_metric(s, MANAGER, SAVES_RATE)
     with read_session(demo_db) as s:
         brand_ids = list(s.scalars(select(Brand.id)))
-        frame = rollups.with_kpis(
-            rollups.period_totals(s, MANAGER, brand_ids, date(2020, 1, 1), date(2030, 1, 1), by="brand"), s
+        frame = rollup_reads.with_kpis(
+            rollup_reads.period_totals(s, MANAGER, brand_ids, date(2020, 1, 1), date(2030, 1, 1), by="brand"),
+            s,
         )
     assert (frame["save_rate"] == frame["saves"] / frame["reach"]).all()
     (entry,) = _audits(demo_db, "metric_definition")

@@ -15,7 +15,7 @@ from app.models import CHANNEL_BASE_METRICS, Brand, Channel, ChannelDailyMetric,
 from app.models.enums import JobStatus, Role
 from app.models.metrics import ChannelBaseMetrics, MetricRollup, RollupDirtyDay
 from app.services.core import Actor, PermissionDenied
-from app.services.measurement import rollups
+from app.services.measurement import rollup_reads, rollups
 from jobs import refresh_rollups
 from jobs.recording import run_job
 
@@ -157,7 +157,7 @@ def test_period_totals_are_exact_for_any_range(module_demo_db: Engine) -> None:
         brand_ids = list(s.scalars(select(Brand.id)))
         end = s.scalar(select(func.max(M.date))) - timedelta(days=3)
         start = end - timedelta(days=75)  # several whole months and weeks plus ragged edges
-        got = rollups.period_totals(s, ADMIN, brand_ids, start, end, by="brand").set_index("brand_id")
+        got = rollup_reads.period_totals(s, ADMIN, brand_ids, start, end, by="brand").set_index("brand_id")
         daily = pd.DataFrame(
             s.execute(
                 select(M.brand_id, M.channel_id, M.date, M.impressions, M.engagements, M.followers).where(
@@ -166,8 +166,8 @@ def test_period_totals_are_exact_for_any_range(module_demo_db: Engine) -> None:
             ).all(),
             columns=["brand_id", "channel_id", "date", "impressions", "engagements", "followers"],
         )
-        total = rollups.period_totals(s, ADMIN, brand_ids, start, end, by="total")
-        kpis = rollups.with_kpis(got, s)
+        total = rollup_reads.period_totals(s, ADMIN, brand_ids, start, end, by="total")
+        kpis = rollup_reads.with_kpis(got, s)
     sums = daily.groupby("brand_id")[["impressions", "engagements"]].sum()
     last = (
         daily.sort_values("date")
@@ -190,8 +190,8 @@ def test_period_totals_by_platform_and_channel_add_up_to_the_total(module_demo_d
         brand_ids = list(s.scalars(select(Brand.id)))
         end = s.scalar(select(func.max(M.date)))
         start = end - timedelta(days=45)
-        parts = rollups.period_totals(s, ADMIN, brand_ids, start, end, by=by)
-        total = rollups.period_totals(s, ADMIN, brand_ids, start, end, by="total")
+        parts = rollup_reads.period_totals(s, ADMIN, brand_ids, start, end, by=by)
+        total = rollup_reads.period_totals(s, ADMIN, brand_ids, start, end, by="total")
         channels = s.scalar(select(func.count(func.distinct(M.channel_id))).where(M.date >= start))
     assert "platform" in parts.columns
     assert len(parts) == (channels if by == "channel" else parts["platform"].nunique())
@@ -204,8 +204,8 @@ def test_rollup_frame_by_platform_and_month(module_demo_db: Engine) -> None:
         brand_ids = list(s.scalars(select(Brand.id)))
         end = s.scalar(select(func.max(M.date)))
         start = (end.replace(day=1) - timedelta(days=40)).replace(day=1)  # two whole months and this one
-        frame = rollups.rollup_frame(s, ADMIN, brand_ids, start, end, grain="month", by="platform")
-        day_frame = rollups.rollup_frame(s, ADMIN, brand_ids, start, end, grain="day", by="total")
+        frame = rollup_reads.rollup_frame(s, ADMIN, brand_ids, start, end, grain="month", by="platform")
+        day_frame = rollup_reads.rollup_frame(s, ADMIN, brand_ids, start, end, grain="day", by="total")
         tiktok = s.scalar(
             select(func.sum(M.impressions))
             .join(Channel, Channel.id == M.channel_id)
@@ -229,8 +229,8 @@ def test_only_admins_refresh_and_reads_stay_within_visible_brands(module_demo_db
             rollups.rebuild(s, editor)
         other = [i for slug, i in ids.items() if slug != "warisan"]
         with pytest.raises(PermissionDenied):
-            rollups.rollup_frame(s, editor, other, date(2026, 1, 1), date(2026, 3, 1))
-        seen = rollups.rollup_frame(
+            rollup_reads.rollup_frame(s, editor, other, date(2026, 1, 1), date(2026, 3, 1))
+        seen = rollup_reads.rollup_frame(
             s, editor, list(ids.values()), date(2020, 1, 1), date(2030, 1, 1), by="brand"
         )
     assert set(seen["brand_id"]) == {ids["warisan"]}

@@ -22,6 +22,7 @@ from app.models import (
     approval_stage_approvers,
 )
 from app.models.enums import ApprovalRequestStatus, ApprovalRule, Decision
+from app.services.approvals.decisions import stage_members
 from app.services.core import Actor, Perm, PermissionDenied
 
 QUEUE_COLUMNS = [
@@ -202,7 +203,6 @@ REVIEWER_COLUMNS = ["reviewer", "post", "brand", "stage", "waiting since", "hour
 def reviewer_load(session: Session, actor: Actor, brand_ids: Sequence[int]) -> pd.DataFrame:
     """One row per reviewer and post waiting on them: the people a stage names (or who hold its role
     on the brand), minus those who already approved in an all-must-approve stage."""
-    from app.services.approvals.decisions import stage_members
 
     brand_ids = _allowed(actor, brand_ids)
     if not brand_ids:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Brief, Campaign, ContentPillar, Post, User
 from app.models.enums import BriefStatus, PostStatus
+from app.services.content.composer import PostDraft, create_post
 from app.services.core import (
     Actor,
     Conflict,
@@ -232,7 +233,6 @@ def brief_choices(session: Session, actor: Actor, brand_ids: Sequence[int]) -> l
 def posts_from_brief(session: Session, actor: Actor, brief_id: int, titles: Sequence[str]) -> list[int]:
     """Create the posts a brief asks for, as ideas linked back to it (campaign, pillar and the key
     messages as master copy); editors then write their channel variants in the composer."""
-    from app.services.content.composer import PostDraft, create_post
 
     brief = _load(session, actor, brief_id)
     require(actor, Perm.CONTENT_EDIT, brief.brand_id)

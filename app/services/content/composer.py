@@ -24,6 +24,7 @@ from app.models import (
 )
 from app.models.enums import PostStatus, PostType
 from app.services.content.assets.media import asset_blockers, media_for_assets
+from app.services.content.workflow import approval_covers, restart_approval
 from app.services.core import (
     Actor,
     Conflict,
@@ -322,8 +323,6 @@ def update_post(
     after = _content(post, session)
     reapproval = False
     if post.status in (*APPROVED_STATES, PostStatus.IN_REVIEW) and after != before:
-        from app.services.content.workflow import restart_approval
-
         restart_approval(session, actor, post, reason="content edited after submission")
         reapproval = True
     post.updated_at = datetime.now(UTC)
@@ -377,14 +376,11 @@ def reschedule_variant(
     # save its old time back without a conflict (the load test caught edits undoing calendar moves).
     post.updated_at = datetime.now(UTC)
     reapproval = False
-    if post.status in APPROVED_STATES:
-        from app.services.content.workflow import approval_covers, restart_approval
-
-        if not approval_covers(session, post, new_time):
-            restart_approval(
-                session, actor, post, reason=f"moved to {new_time:%d %b %Y %H:%M} UTC, past its approval"
-            )
-            reapproval = True
+    if post.status in APPROVED_STATES and not approval_covers(session, post, new_time):
+        restart_approval(
+            session, actor, post, reason=f"moved to {new_time:%d %b %Y %H:%M} UTC, past its approval"
+        )
+        reapproval = True
     session.flush()
     audit.record(
         session,

@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.enums import BriefStatus, CampaignStatus, PostStatus
 from app.services.content.composer import PostDraft, VariantDraft
+from app.services.content.workflow import schedule_blockers
 from app.services.core import Actor, NotFound, Perm, require_brands
 
 
@@ -114,7 +115,6 @@ def editor_choices(session: Session, actor: Actor, brand_id: int) -> EditorChoic
 
 
 def load_post(session: Session, actor: Actor, post_id: int) -> PostView:
-    from app.services.content.workflow import schedule_blockers
 
     post = session.get(Post, post_id)
     visible = actor.visible_brand_ids()

@@ -9,7 +9,7 @@ from app.services.measurement.dashboards.views import FilterOptions
 from app.services.measurement.kpis import anomalies, anomaly_settings, forecasts, targets, targets_table
 from app.services.measurement.kpis.anomalies import Anomaly
 from app.services.measurement.kpis.forecasts import Forecast
-from app.services.measurement.metrics import dictionary, rollups
+from app.services.measurement.metrics import dictionary, rollup_reads, rollups
 from app.services.measurement.metrics.formulas import FormulaError, evaluate, parse
 from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
 from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
@@ -38,6 +38,7 @@ __all__ = [
     "insights",
     "overview",
     "parse",
+    "rollup_reads",
     "rollups",
     "sync_metrics",
     "targets",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 
 from app.connectors.base import Connector, ConnectorError, Health, NotSupported, PermanentError
+from app.connectors.registry import connector_for
 from app.db import get_engine, read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount
 from app.models.enums import ConnectorKind, HealthStatus, Platform
@@ -47,7 +48,6 @@ class ConnectionCheck:
 
 
 def _default_factory(account: ConnectorAccount, channel: Channel) -> Connector:
-    from app.connectors.registry import connector_for
 
     return connector_for(account, channel)
 

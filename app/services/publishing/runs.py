@@ -33,6 +33,7 @@ from app.connectors.base import (
     Published,
     TransientError,
 )
+from app.connectors.registry import connector_for
 from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Asset, Channel, ConnectorAccount, Post, PostVariant, variant_assets
@@ -90,7 +91,6 @@ def runner_name() -> str:
 
 
 def _default_factory(account: ConnectorAccount, channel: Channel) -> Connector:
-    from app.connectors.registry import connector_for
 
     return connector_for(account, channel)
 

@@ -53,6 +53,7 @@ def bars(frame: pd.DataFrame, category: str, metric: str, title: str, percent: b
 
 def to_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
     """The chart as PNG bytes; vl-convert ships its own engine and needs no network."""
-    import vl_convert
+    # vl-convert embeds a JavaScript engine: loaded only when a chart is rendered to PNG (PDF reports).
+    import vl_convert  # noqa: PLC0415
 
     return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)

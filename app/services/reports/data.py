@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import ChannelDailyMetric
 from app.models.enums import Platform
 from app.services.core import Actor, Kpi, Perm, previous_range, require
-from app.services.measurement import Scope, anomalies, insights, overview, rollups
+from app.services.measurement import Scope, anomalies, insights, overview, rollup_reads
 from app.services.measurement import benchmarks as competitors
 from app.services.measurement import targets as kpi_targets
 from app.services.org import get_brand
@@ -245,7 +245,7 @@ def build_report(
         min(end, today),
     )
     progress = progress[progress["channel"] == "all channels"].reset_index(drop=True)
-    # rollups.period_totals(by="platform") would be the natural read, but it fails at the time of
+    # rollup_reads.period_totals(by="platform") would be the natural read, but it fails at the time of
     # writing (dict() over a Result); the daily per-platform read is indexed on (brand, date) too.
     plat = report_insights.platform_changes(
         _platform_totals(session, actor, ids, start, end), _platform_totals(session, actor, ids, *prev)
@@ -262,7 +262,7 @@ def build_report(
     sections["targets"] = _targets_section(progress)
     if "trend" in wanted:
         grain = "day" if (end - start).days <= 31 else "week"
-        trend = rollups.rollup_frame(session, actor, ids, start, end, grain=grain, by="platform")
+        trend = rollup_reads.rollup_frame(session, actor, ids, start, end, grain=grain, by="platform")
         if grain == "week":  # whole weeks inside the period only: the last one may run past its end
             trend = trend[trend["period_start"] + pd.Timedelta(days=6) <= pd.Timestamp(end)]
         trend["platform"] = trend["platform"].map(lambda p: Platform(p).label)

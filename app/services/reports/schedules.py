@@ -14,10 +14,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import get_settings, load_secrets
 from app.models import Brand, ReportDelivery, ReportSchedule
 from app.models.reports import Cadence, DeliveryMethod, DeliveryStatus, ReportFormat
 from app.services.core import (
     Actor,
+    Conflict,
     NotFound,
     Perm,
     ValidationError,
@@ -85,7 +87,6 @@ def report_folders() -> list[Path]:
     """Where folder deliveries may write: SOCIALOPS_REPORT_FOLDERS (paths separated by the OS path
     separator), else `[reports] folders` in the secrets, else `<data dir>/reports`. A manager picks a
     folder inside one of them, never an arbitrary path on the server."""
-    from app.config import get_settings, load_secrets
 
     env = os.environ.get("SOCIALOPS_REPORT_FOLDERS")
     if env:
@@ -203,8 +204,6 @@ def update_schedule(
     schedule = _get(session, actor, schedule_id)
     require(actor, Perm.REPORTS_MANAGE, schedule.brand_id)
     if version is not None and version != schedule.version:
-        from app.services.core import Conflict
-
         raise Conflict("someone else changed this schedule since you opened it; reload and try again")
     clean = validate(data)
     before, after = audit.apply_changes(schedule, _values(clean))

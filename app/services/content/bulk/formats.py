@@ -13,6 +13,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from app.services.core import ValidationError, csv_records, decode_text, norm_header, xlsx_records
 
 FORMATS: tuple[str, ...] = ("template", "hootsuite", "sprout")
@@ -283,8 +286,6 @@ def template_csv() -> bytes:
 def template_xlsx() -> bytes:
     """The template as a workbook: a "Posts" sheet to fill in, a "Columns" sheet that explains each
     column, and an "Example" sheet (never read by the importer)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     posts = wb.active

@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from app.bulk_writes import bulk_insert, next_id
 from app.faults import maybe_crash
 from app.models import AuditLog, Brand, Post, PostVariant
-from app.services.content.bulk.formats import ONE_CHANNEL_FORMATS, ParsedFile, RowProblem, read_rows
+from app.services.content.bulk.formats import (
+    FORMAT_LABELS,
+    ONE_CHANNEL_FORMATS,
+    ParsedFile,
+    RowProblem,
+    read_rows,
+)
 from app.services.content.bulk.rows import PlannedPost, RowChecker
 from app.services.core import Actor, Perm, PermissionDenied, ValidationError, require
 from app.services.org import find_brand
@@ -207,8 +213,6 @@ def import_posts(
     report_progress(0.02, "Reading the file")
     parsed = read_rows(data, filename, fmt, date_order=date_order)
     if parsed.format in ONE_CHANNEL_FORMATS and not (channel or "").strip():
-        from app.services.content.bulk.formats import FORMAT_LABELS
-
         raise ValidationError(
             f"a {FORMAT_LABELS[parsed.format]} has no channel column: choose the channel its posts go to "
             "(--channel on the command line)",

@@ -11,6 +11,10 @@ from dataclasses import astuple, dataclass, fields
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +22,7 @@ from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, Po
 from app.models.enums import PostStatus
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
 from app.services.core import Actor, Perm, ValidationError, require_brands, utc_bounds
+from app.services.org import current_workspace
 
 EXPORT_FORMATS: dict[str, str] = {
     "csv": "CSV (one row per variant)",
@@ -158,8 +163,6 @@ def render(session: Session, rows: Sequence[ExportRow], fmt: str) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(rows)
     if fmt == "ics":
-        from app.services.org import current_workspace
-
         return to_ics(rows, current_workspace(session).slug)
     raise ValidationError(f"format {fmt!r} is not one of: {', '.join(EXPORT_FORMATS)}", field="format")
 
@@ -194,10 +197,6 @@ _WIDTHS = {"post": 36, "copy": 60, "link": 36, "permalink": 36, "brand": 22, "ch
 def to_xlsx(rows: Sequence[ExportRow]) -> bytes:
     """One sheet, bold frozen header, sensible widths, real date cells (UTC and local, without time
     zone: Excel has none, the column names say which); every text cell is a string, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Brand, Channel, Competitor, CompetitorMetric, InboxMessage
+from app.models import Brand, Channel, ChannelDailyMetric, Competitor, CompetitorMetric, InboxMessage
 from app.models.enums import Direction, MessageKind
 from app.services.core import Actor, Perm, require_brands, time_bucket, utc_bounds
 
@@ -190,7 +190,6 @@ def brand_vs_competitors(
     """The brand's own channels (per platform, from the channel daily metrics) next to each tracked
     competitor on the same platforms: audience, growth, posting rate, engagement per post, mentions.
     `who` is "you" for the brand's own row."""
-    from app.models import ChannelDailyMetric
 
     theirs = competitor_overview(session, actor, brand_ids, start, end)
     if theirs.empty:

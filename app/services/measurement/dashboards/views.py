@@ -18,7 +18,7 @@ from app.models import Brand, Campaign, Channel, ChannelDailyMetric, ContentPill
 from app.services.core import Actor, Perm, previous_range, require_brands, utc_bounds
 from app.services.measurement.dashboards.overview import last_followers
 from app.services.measurement.dashboards.series import Scope
-from app.services.measurement.metrics import rollups
+from app.services.measurement.metrics import rollup_reads
 
 CHANNEL_COLUMNS = [
     "channel",
@@ -236,7 +236,7 @@ def _per_brand(
 ) -> pd.DataFrame:
     """Per brand over [start, end], read from the weekly and monthly rollups (daily rows only at the
     edges): a quarter for 1,000 brands is ~40k rollup rows instead of ~450k channel-days."""
-    totals = rollups.period_totals(session, actor, brand_ids, start, end, by="brand")
+    totals = rollup_reads.period_totals(session, actor, brand_ids, start, end, by="brand")
     df = totals.set_index("brand_id")[["impressions", "engagements", "followers"]].astype(float)
     df = df[df[["impressions", "engagements"]].notna().any(axis=1)]
     df["engagement rate"] = df["engagements"] / df["impressions"].where(df["impressions"] > 0)

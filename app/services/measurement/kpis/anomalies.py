@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Incident
-from app.services.core import Actor, Perm, require_brands
+from app.services.core import Actor, Perm, require_brands, utc_bounds
+from app.services.measurement.dashboards.overview import top_posts
 from app.services.measurement.dashboards.series import (
     KPI_LABELS,
     KPI_UNITS,
@@ -186,9 +187,6 @@ def _explain(a: Anomaly) -> str:
 def _posts_around(
     session: Session, actor: Actor, brand_ids: Sequence[int], day: date, limit: int = 3
 ) -> tuple[PostNote, ...]:
-    from app.services.measurement.dashboards.overview import (
-        top_posts,  # overview imports this module's results, not the reverse
-    )
 
     df = top_posts(session, actor, brand_ids, day - timedelta(days=1), day, limit=limit)
     return tuple(
@@ -198,7 +196,6 @@ def _posts_around(
 
 
 def _incidents_around(session: Session, brand_ids: Sequence[int], day: date) -> tuple[str, ...]:
-    from app.services.core import utc_bounds
 
     lo, hi = utc_bounds(day - timedelta(days=1), day)
     rows = session.scalars(

@@ -72,7 +72,8 @@ def seasonal_naive(values: np.ndarray, horizon: int, season: int = SEASON) -> np
 
 
 def _fit_predict(values: np.ndarray, horizon: int, interval: float) -> tuple[np.ndarray, ...]:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    # statsmodels takes ~1.8 s to import: only a page or report that forecasts pays for it.
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: PLC0415
 
     y = np.asarray(values, dtype=float)
     log = bool((y > 0).all())

@@ -34,10 +34,11 @@ from app.models.enums import Platform
 from app.services.content import RowProblem
 from app.services.core import Actor, Perm, ValidationError, audit, require
 from app.services.measurement.metrics import import_write as w
+from app.services.measurement.metrics import rollups
 from app.services.measurement.metrics.dictionary import platform_fields
 from app.services.measurement.metrics.import_formats import PLATFORM_CHOICES, ParsedExport, norm, read_export
 from app.services.measurement.metrics.import_values import order_hint
-from app.services.org import find_brand
+from app.services.org import create_channel, find_brand
 
 __all__ = ["PLATFORM_CHOICES", "MetricImportReport", "RowProblem", "import_metrics"]
 
@@ -167,7 +168,6 @@ def _channel(
     report.channel_created = True
     if report.dry_run:
         return None
-    from app.services.org import create_channel
 
     info = create_channel(
         session,
@@ -250,8 +250,6 @@ def import_metrics(
     say(0.7, f"Writing {report.new + report.changed:,} {report.what}")
     writes(session)
     if fmt.kind == "daily" and ch is not None:
-        from app.services.measurement.metrics import rollups
-
         rollups.refresh_channel_days(session, ch.id, list(plan))
         report.notes.append("weekly and monthly rollups of these days updated at once")
     digest = hashlib.sha256(data).hexdigest()

@@ -1,7 +1,7 @@
 """Reading the rollups for dashboards and reports: base metrics per period and group, exact totals over
 any date range (whole months, whole weeks, then the edge days), and KPI columns through the dictionary's
-formulas. Indexed range reads aggregated in SQL; nothing loads a whole table. Re-exported by
-app.services.rollups, whose docstring describes the API."""
+formulas. Indexed range reads aggregated in SQL; nothing loads a whole table. The rollups module's
+docstring describes the grains and groups."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.models import Channel, ChannelDailyMetric, MetricDefinition
 from app.models.enums import Aggregation
 from app.models.metrics import MetricRollup
 from app.services.core import Actor, Perm, ValidationError, require_brands
+from app.services.measurement.metrics.formulas import FormulaError, evaluate_frame, parse
 from app.services.measurement.metrics.rollups import (
     GROUPS,
     METRICS,
@@ -208,7 +209,6 @@ def with_kpis(frame: pd.DataFrame, session: Session) -> pd.DataFrame:
     """`frame` plus one column per derived metric of the dictionary whose formula reads only base
     metrics, evaluated row by row over the frame's (already aggregated) base columns: a ratio of sums,
     never an average of daily ratios. Division by zero gives a blank (NaN)."""
-    from app.services.measurement.metrics.formulas import FormulaError, evaluate_frame, parse
 
     out = frame.copy()
     for key, formula in session.execute(

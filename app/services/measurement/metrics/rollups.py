@@ -1,5 +1,5 @@
-"""Weekly and monthly rollups of the channel daily metrics, kept incrementally, and the reads dashboards
-and reports use instead of scanning the daily table.
+"""Weekly and monthly rollups of the channel daily metrics, kept incrementally, so dashboards and reports
+read them (through rollup_reads) instead of scanning the daily table.
 
 How changes are found: triggers on channel_daily_metrics (migration 0005) mark each inserted, updated or
 deleted channel-day in rollup_dirty_days, whoever wrote it (platform sync, the export importers, sheets,
@@ -13,12 +13,13 @@ Public API (stable, used by dashboards and reports):
     refresh(session, actor, *, progress=None) -> RefreshResult        (the job; marked days only)
     refresh_channel_days(session, channel_id, days) -> RefreshResult   (a writer rolling up its own days)
     rebuild(session, actor, brand_ids=None, *, progress=None) -> RefreshResult   (repairs; everything)
+    week_start(day), month_start(day), aggregations(session)
+and in rollup_reads:
     rollup_frame(session, actor, brand_ids, start, end, *, grain="week", by="channel",
                  channel_ids=None) -> DataFrame   one row per period (and group), base metric columns
     period_totals(session, actor, brand_ids, start, end, *, by="brand", channel_ids=None) -> DataFrame
                  base metrics over exactly [start, end], read from whole months, whole weeks and days
     with_kpis(frame, session) -> DataFrame   adds one column per derived metric of the dictionary
-    week_start(day), month_start(day), aggregations(session)
 Grains: "day" (the daily table), "week" (ISO, Monday first), "month". Groups (`by`): "channel" (with
 brand_id and platform), "brand", "platform", "total". A LAST metric (followers) is each channel's value on
 its last day, summed across channels.
@@ -43,6 +44,7 @@ from app.models import CHANNEL_BASE_METRICS, Channel, ChannelDailyMetric, Metric
 from app.models.enums import Aggregation
 from app.models.metrics import MetricRollup, RollupDirtyDay
 from app.services.core import Actor, Perm, require
+from app.services.core import audit as audit_log
 
 Progress = Callable[[float, str], None]
 METRICS: tuple[str, ...] = CHANNEL_BASE_METRICS
@@ -366,8 +368,6 @@ def rebuild(
     _clear(session, marks)
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     if audit:
-        from app.services.core import audit as audit_log
-
         scope = "all brands" if brand_ids is None else f"{len(brand_ids)} brand(s)"
         audit_log.record(
             session,
@@ -422,16 +422,3 @@ def rebuild_in(conn: Connection, actor: Actor, brand_ids: Sequence[int] | None =
         result = rebuild(session, actor, brand_ids, audit=False)
         session.flush()
     return result
-
-
-# The reads live in app.services.rollup_reads (imported on first use, so neither module imports the other
-# at load time); `rollups.period_totals(...)` and `from app.services.rollups import rollup_frame` work.
-_READS = ("rollup_frame", "period_totals", "with_kpis")
-
-
-def __getattr__(name: str) -> object:
-    if name in _READS:
-        from app.services.measurement.metrics import rollup_reads
-
-        return getattr(rollup_reads, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -73,7 +73,7 @@ def period_label(start: date, end: date) -> str:
 
 
 def _fmt(value: float | None, unit: str) -> str:
-    return insights._num(value, unit)  # the dashboards' number style, so both say the same
+    return insights.figure_text(value, unit)  # the dashboards' number style, so both say the same
 
 
 def _kpi_section(kpis: list[Kpi], progress: pd.DataFrame) -> Section:

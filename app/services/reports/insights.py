@@ -132,8 +132,8 @@ def insight_lines(
     for k in moved[:4]:
         up = (k.change or 0) > 0
         lines.append(
-            f"{k.label} {'rose' if up else 'fell'} {abs(k.change or 0):.0%} to {insights._num(k.value, k.unit)} "
-            f"vs the previous period ({insights._num(k.previous, k.unit)}){_driver(k, plat)}."
+            f"{k.label} {'rose' if up else 'fell'} {abs(k.change or 0):.0%} to {insights.figure_text(k.value, k.unit)} "
+            f"vs the previous period ({insights.figure_text(k.previous, k.unit)}){_driver(k, plat)}."
         )
     if focus == "community":
         if within is not None:

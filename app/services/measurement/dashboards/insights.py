@@ -17,7 +17,8 @@ NOTABLE_CHANGE = 0.10  # a KPI moving less than 10% against the previous period 
 FALLING = -0.20  # a KPI falling more than this is worth a look
 
 
-def _num(value: float | None, unit: str) -> str:
+def figure_text(value: float | None, unit: str) -> str:
+    """A figure as a sentence says it, in its unit (reports word their findings the same way)."""
     if value is None or value != value:
         return "–"
     if unit == "percent":
@@ -40,14 +41,14 @@ def what_changed(kpis: Sequence[Kpi], anomalies: Sequence[Anomaly] = (), limit: 
         good = up != (k.key in LOWER_IS_BETTER)
         verdict = "" if k.key in NEUTRAL else (": better" if good else ": worse")
         lines.append(
-            f"{k.label} {'rose' if up else 'fell'} {abs(k.change or 0):.0%} to {_num(k.value, k.unit)} "
-            f"(from {_num(k.previous, k.unit)}){verdict}."
+            f"{k.label} {'rose' if up else 'fell'} {abs(k.change or 0):.0%} to {figure_text(k.value, k.unit)} "
+            f"(from {figure_text(k.previous, k.unit)}){verdict}."
         )
     if anomalies:
         a = anomalies[0]
         lines.append(
-            f"Unusual {a.label.lower()} on {a.day:%a %d %b}: {_num(a.observed, a.unit)} where "
-            f"{_num(a.low, a.unit)}–{_num(a.high, a.unit)} was expected. Likely cause: {a.cause}."
+            f"Unusual {a.label.lower()} on {a.day:%a %d %b}: {figure_text(a.observed, a.unit)} where "
+            f"{figure_text(a.low, a.unit)}–{figure_text(a.high, a.unit)} was expected. Likely cause: {a.cause}."
         )
     if not lines:
         lines.append("No headline KPI moved 10% or more against the previous period.")
@@ -74,14 +75,14 @@ def actions(
             who = f"{r.brand}: " if progress["brand"].nunique() > 1 else ""
             if not r.higher_is_better:
                 out.append(
-                    f"{who}{r.metric} is {_num(r.actual, unit)} against a target of {_num(r.target, unit)} "
+                    f"{who}{r.metric} is {figure_text(r.actual, unit)} against a target of {figure_text(r.target, unit)} "
                     f"this {r.period}: add inbox cover or reply templates to bring it down."
                 )
                 continue
             gap = (r.target or 0) - (r.forecast or 0)
             out.append(
-                f"{who}{r.metric} is {r.status}: forecast {_num(r.forecast, unit)} by {r.to:%d %b} against "
-                f"a target of {_num(r.target, unit)} (short by {_num(gap, unit)}). "
+                f"{who}{r.metric} is {r.status}: forecast {figure_text(r.forecast, unit)} by {r.to:%d %b} against "
+                f"a target of {figure_text(r.target, unit)} (short by {figure_text(gap, unit)}). "
                 + (
                     "Post more often or boost the best performers."
                     if unit != "percent"

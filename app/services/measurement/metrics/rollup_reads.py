@@ -22,9 +22,9 @@ from app.services.measurement.metrics.rollups import (
     GROUPS,
     METRICS,
     READ_GRAINS,
-    _aggregate,
-    _period_end,
+    aggregate,
     aggregations,
+    period_end,
 )
 
 
@@ -121,9 +121,9 @@ def _pieces(start: date, end: date) -> tuple[list[date], list[date], list[tuple[
     days: list[date] = []
     cur = start
     while cur <= end:
-        if cur.day == 1 and _period_end("month", cur) <= end:
+        if cur.day == 1 and period_end("month", cur) <= end:
             months.append(cur)
-            cur = _period_end("month", cur) + timedelta(days=1)
+            cur = period_end("month", cur) + timedelta(days=1)
         elif cur.weekday() == 0 and cur + timedelta(days=6) <= end:
             weeks.append(cur)
             cur += timedelta(days=7)
@@ -180,7 +180,7 @@ def period_totals(
     if df.empty:
         return _frame([], names)
     df["date"] = pd.to_datetime(df["date"])
-    per = _aggregate(df, ["channel_id"], aggs)
+    per = aggregate(df, ["channel_id"], aggs)
     if by in ("channel", "platform"):
         # .all(): dict() of a Result itself takes it for a mapping (it has keys()) and fails.
         platforms = dict(

@@ -84,7 +84,8 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _period_end(grain: str, start: date) -> date:
+def period_end(grain: str, start: date) -> date:
+    """The last day of the week or month that starts on `start`."""
     if grain == "week":
         return start + timedelta(days=6)
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
@@ -140,7 +141,7 @@ def _daily_frame(session: Session, channel_ids: Sequence[int], lo: date, hi: dat
     return df
 
 
-def _aggregate(df: pd.DataFrame, keys: list[str], aggs: dict[str, Aggregation]) -> pd.DataFrame:
+def aggregate(df: pd.DataFrame, keys: list[str], aggs: dict[str, Aggregation]) -> pd.DataFrame:
     """One row per `keys` group: each metric by its aggregation, plus days and last_day."""
     df = df.sort_values("date", kind="stable")
     g = df.groupby(keys, sort=False)
@@ -161,7 +162,7 @@ def _aggregate(df: pd.DataFrame, keys: list[str], aggs: dict[str, Aggregation]) 
 def _rollup_rows(df: pd.DataFrame, grain: str, aggs: dict[str, Aggregation], now: datetime) -> list[tuple]:
     if df.empty:
         return []
-    out = _aggregate(df, ["channel_id", "period_start"], aggs)
+    out = aggregate(df, ["channel_id", "period_start"], aggs)
     rows = []
     values = out[list(METRICS)].to_numpy(dtype="float64")
     for i, (ch, start, brand, days, last) in enumerate(
@@ -177,7 +178,7 @@ def _rollup_rows(df: pd.DataFrame, grain: str, aggs: dict[str, Aggregation], now
                 grain,
                 start_d,
                 int(brand),
-                _period_end(grain, start_d),
+                period_end(grain, start_d),
                 int(days),
                 last.date(),
                 *metrics,
@@ -222,7 +223,7 @@ def _recompute(
     windows: dict[tuple[date, date], list[int]] = defaultdict(list)
     for ch, ps in periods.items():
         lo = min(p for _, p in ps)
-        hi = max(_period_end(g, p) for g, p in ps)
+        hi = max(period_end(g, p) for g, p in ps)
         windows[(lo, hi)].append(ch)
     done, total = 0, max(len(periods), 1)
     for (lo, hi), channels in windows.items():

@@ -3,14 +3,27 @@ moves the post on, and a rejection without a reason is refused on the page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from pagekit import new_app, shown, signed_in
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from app.db import read_session
-from app.models import ApprovalDecision, User
+from app.db import read_session, write_session
+from app.models import (
+    ApprovalDecision,
+    ApprovalFlow,
+    ApprovalRequest,
+    Brand,
+    Channel,
+    Post,
+    PostVariant,
+    User,
+)
+from app.models.enums import PostStatus
 
 RACHEL = "rachel.ng@kopi.example"  # approver on Warisan only
+FARAH = "farah.aziz@kopi.example"  # an editor
 
 
 def open_as(email: str) -> AppTest:
@@ -24,13 +37,51 @@ def decisions_by(engine: Engine, email: str) -> int:
         return len(s.scalars(select(ApprovalDecision).where(ApprovalDecision.decided_by_id == uid)).all())
 
 
+def submit_for_review(engine: Engine, brand_slug: str, title: str) -> None:
+    """A post of the brand in review at stage 1 of its flow, written by an editor (what waits on the
+    demo's approvers depends on the day the demo was built, so the test brings its own)."""
+    with write_session(engine) as s:
+        brand = s.scalars(select(Brand).where(Brand.slug == brand_slug)).one()
+        author = s.scalars(select(User).where(User.email == FARAH)).one()
+        flow = s.scalars(
+            select(ApprovalFlow).where(ApprovalFlow.brand_id == brand.id, ApprovalFlow.active.is_(True))
+        ).first()
+        channel = s.scalars(select(Channel).where(Channel.brand_id == brand.id)).first()
+        post = Post(
+            brand_id=brand.id,
+            title=title,
+            master_copy=title,
+            status=PostStatus.IN_REVIEW,
+            owner_id=author.id,
+            created_by_id=author.id,
+        )
+        post.variants.append(
+            PostVariant(
+                channel_id=channel.id,
+                brand_id=brand.id,
+                copy=title,
+                status=PostStatus.IN_REVIEW,
+                scheduled_at=datetime.now(UTC) + timedelta(days=3),
+            )
+        )
+        s.add(post)
+        s.flush()
+        s.add(
+            ApprovalRequest(
+                post_id=post.id, flow_id=flow.id, round=1, current_position=1, submitted_by_id=author.id
+            )
+        )
+
+
 def test_an_approver_decides_one_or_several_from_the_page(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
     use_db(demo_db)
+    submit_for_review(demo_db, "warisan", "Kuih raya hamper: the making of")
+    submit_for_review(demo_db, "warisan", "Rendang week: three family recipes")
     at = open_as(RACHEL)
     assert not at.exception
     box = next(m for m in at.multiselect if m.label == "Posts")
     waiting = list(box.options)
-    assert len(waiting) >= 2, "the demo leaves several Warisan posts waiting on Rachel"
+    assert sum("Kuih raya hamper" in o or "Rendang week" in o for o in waiting) == 2, waiting
     before = decisions_by(demo_db, RACHEL)
 
     box.select(waiting[0])

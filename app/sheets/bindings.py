@@ -207,20 +207,15 @@ def update_binding(session: Session, actor: Actor, binding_id: int, **changes: A
             raise ValidationError(f"worksheet setting {key!r} cannot be changed here", field=key)
     if "spreadsheet_key" in clean and clean["spreadsheet_key"] != binding.spreadsheet_key:
         _forget(session, binding)  # another spreadsheet: its first sync is a first export
-    before, after = audit.apply_changes(binding, clean)
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "sheet_binding",
-            binding.id,
-            label=binding.worksheet_title,
-            brand_id=binding.brand_id,
-            before=before,
-            after=after,
-        )
+    audit.update(
+        session,
+        actor,
+        binding,
+        clean,
+        object_type="sheet_binding",
+        label=lambda b: b.worksheet_title,
+        brand_id=binding.brand_id,
+    )
     return binding
 
 

@@ -102,6 +102,27 @@ def test_an_unused_flow_is_edited_in_place(demo_db: Engine) -> None:
     assert flow.name == "Draft flow v2" and [st.name for st in flow.stages] == ["Only stage"]
 
 
+def test_switching_a_flow_off_is_logged_once(demo_db: Engine) -> None:
+    bid = brand_id(demo_db, "senja")
+    lead = actor(demo_db, LEAD)
+    with write_session(demo_db) as s:
+        fid = approval_flows.save_flow(s, lead, brand_id=bid, name="Launch flow", stages=TWO_STAGES)
+    with write_session(demo_db) as s:
+        approval_flows.set_flow_active(s, lead, fid, False)
+        approval_flows.set_flow_active(s, lead, fid, False)  # already off: nothing to log
+    with read_session(demo_db) as s:
+        [entry] = s.scalars(
+            select(AuditLog).where(AuditLog.object_type == "approval_flow", AuditLog.action == "update")
+        ).all()
+    assert (entry.object_id, entry.object_label, entry.brand_id, entry.actor) == (
+        str(fid),
+        "Launch flow",
+        bid,
+        LEAD,
+    )
+    assert (entry.before, entry.after) == ({"active": True}, {"active": False})
+
+
 def test_changing_a_used_flow_makes_a_new_one_and_waiting_posts_finish_in_the_old(demo_db: Engine) -> None:
     bid = brand_id(demo_db, "warisan")
     with read_session(demo_db) as s:

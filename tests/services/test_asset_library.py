@@ -79,6 +79,14 @@ def test_metadata_edits_are_audited_and_a_stale_save_is_refused(demo_db: Engine)
     # Tags live in another table, yet a tag-only edit still moves the version.
     tagged = update(demo_db, info.id, expected_version=changed.version, tags="ugc")
     assert tagged.version > changed.version and tagged.tags == ("ugc",)
+    with read_session(demo_db) as s:
+        tag_only = s.scalars(
+            select(AuditLog)
+            .where(AuditLog.action == "update", AuditLog.object_type == "asset")
+            .order_by(AuditLog.id)
+        ).all()[-1]
+    assert (tag_only.before, tag_only.after) == ({"tags": ["bathroom", "ugc"]}, {"tags": ["ugc"]})
+    assert tag_only.object_label == "Customer shelf" and tag_only.object_id == str(info.id)
     with pytest.raises(ValidationError, match="cannot be changed"):
         update(demo_db, info.id, storage_path="../../etc/passwd")
     with pytest.raises(ValidationError, match="title is longer than 200"):

@@ -97,6 +97,13 @@ def test_every_change_writes_an_audit_row_with_before_and_after(org: Engine, sys
     assert updated.action == "update"
     assert updated.before == {"name": "Lumi Skincare"} and updated.after == {"name": "Lumi Skin"}
     assert updated.actor == "test:system" and updated.brand_id is not None
+    assert updated.object_label == "Lumi Skin", "a renamed brand is logged under its new name"
+    with write_session(org) as s:
+        markets.update_market(s, system_actor, "sg", name="Singapura", languages="en, ms")
+    market = _audit_rows(org, "market")[-1]
+    assert (market.action, market.object_label, market.brand_id) == ("update", "Singapura", None)
+    assert market.before == {"name": "Singapore", "languages": ["en", "zh"]}
+    assert market.after == {"name": "Singapura", "languages": ["en", "ms"]}
 
 
 def test_an_update_that_changes_nothing_logs_nothing(org: Engine, system_actor: Actor) -> None:
@@ -128,6 +135,30 @@ def test_channel_keeps_only_the_name_of_its_token_variable(org: Engine, system_a
     assert ig.connector == "manual"
     with read_session(org) as s:
         assert s.scalar(select(func.count()).select_from(ConnectorAccount)) == 2
+
+
+def test_a_channel_edit_and_its_connector_edit_are_one_entry(org: Engine, system_actor: Actor) -> None:
+    with write_session(org) as s:
+        ch = channels.create_channel(s, system_actor, brand="lumi", platform="instagram", handle="@lumi")
+        channels.update_channel(
+            s,
+            system_actor,
+            ch.slug,
+            display_name="Lumi",
+            connector="webhook",
+            base_url="https://hook.example",
+        )
+        lumi_id = brands.get_brand(s, system_actor, "lumi").id
+    created, updated = _audit_rows(org, "channel")
+    assert created.action == "create"
+    assert (updated.action, updated.object_id, updated.object_label, updated.brand_id) == (
+        "update",
+        str(ch.id),
+        "lumi-instagram",
+        lumi_id,
+    )
+    assert updated.before == {"display_name": None, "kind": "manual", "base_url": None}
+    assert updated.after == {"display_name": "Lumi", "kind": "webhook", "base_url": "https://hook.example"}
 
 
 def test_unknown_platform_lists_the_allowed_ones(org: Engine, system_actor: Actor) -> None:
@@ -162,6 +193,40 @@ def test_adding_an_existing_user_without_brand_is_refused(org: Engine, system_ac
     with write_session(org) as s:
         info = users.add_user(s, system_actor, email="ed@acme.com", role="approver", brand="lumi")
     assert info.role == "editor" and info.brand_roles == {"lumi": "approver"}
+
+
+def test_role_and_access_changes_are_logged(org: Engine, system_actor: Actor) -> None:
+    with write_session(org) as s:
+        users.add_user(s, system_actor, email="ed@acme.com", role="editor")
+        users.set_workspace_role(s, system_actor, "ed@acme.com", "manager")
+        users.set_active(s, system_actor, "ed@acme.com", False)
+        users.set_brand_role(s, system_actor, "ed@acme.com", "lumi", "approver")
+        users.set_brand_role(s, system_actor, "ed@acme.com", "lumi", "manager")
+        users.set_brand_role(s, system_actor, "ed@acme.com", "lumi", "manager")  # no change: no entry
+        users.add_user(s, system_actor, email="local@acme.com", role="viewer")
+        users.ensure_local_admin(s, "local@acme.com")
+        lumi_id = brands.get_brand(s, system_actor, "lumi").id
+    ed = [e for e in _audit_rows(org, "user") if e.object_label == "ed@acme.com"]
+    assert [(e.action, e.before, e.after) for e in ed] == [
+        ("create", None, ed[0].after),
+        ("update", {"role": "editor"}, {"role": "manager"}),
+        ("update", {"active": True}, {"active": False}),
+    ]
+    created, changed = _audit_rows(org, "membership")
+    assert created.action == "create"
+    assert (changed.action, changed.object_label, changed.brand_id) == (
+        "update",
+        "ed@acme.com on lumi",
+        lumi_id,
+    )
+    assert (changed.before, changed.after) == ({"role": "approver"}, {"role": "manager"})
+    local = _audit_rows(org, "user")[-1]
+    assert (local.action, local.actor, local.object_label) == (
+        "update",
+        "system:local-mode",
+        "local@acme.com",
+    )
+    assert (local.before, local.after) == ({"role": "viewer"}, {"role": "admin"})
 
 
 def test_the_last_admin_cannot_be_removed(org: Engine, system_actor: Actor) -> None:

@@ -247,6 +247,37 @@ def test_paused_workspace_brand_or_incident_publishes_nothing(empty_db: Engine, 
                    ("pause_publishing", "manager@pub.example"), ("resume_publishing", "manager@pub.example")]  # fmt: skip
 
 
+def test_a_pause_is_logged_with_its_reason_and_a_repeat_is_not(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]
+    b0 = world.brand_ids[0]
+    start = datetime.now(UTC)
+    with write_session(empty_db) as s:
+        set_workspace_pause(s, world.manager, True, reason="  crisis drill ")
+        set_workspace_pause(s, world.manager, True)  # already paused: nothing to log
+        set_workspace_pause(s, world.manager, False)
+        set_brand_pause(s, world.manager, b0, True, reason="recall")
+        set_brand_pause(s, world.manager, b0, True)
+        set_brand_pause(s, world.manager, b0, False)
+        ws = s.scalars(select(Workspace)).one()
+        brand_name = s.get(Brand, b0).name
+    with read_session(empty_db) as s:
+        log = s.scalars(
+            select(AuditLog).where(AuditLog.action.like("%_publishing")).order_by(AuditLog.id)
+        ).all()
+    assert [(e.action, e.object_type, e.object_id, e.object_label, e.brand_id) for e in log] == [
+        ("pause_publishing", "workspace", str(ws.id), ws.name, None),
+        ("resume_publishing", "workspace", str(ws.id), ws.name, None),
+        ("pause_publishing", "brand", str(b0), brand_name, b0),
+        ("resume_publishing", "brand", str(b0), brand_name, b0),
+    ]
+    assert [e.before for e in log] == [{"publishing_paused": False}, {"publishing_paused": True}] * 2
+    assert log[0].after == {"publishing_paused": True, "reason": "crisis drill"}
+    assert log[1].after == {"publishing_paused": False}
+    # A brand's entry also says when, as ISO text.
+    assert start <= datetime.fromisoformat(log[2].after.pop("at")) <= datetime.now(UTC)
+    assert log[2].after == {"publishing_paused": True, "reason": "recall"}
+    assert set(log[3].after) == {"publishing_paused", "at"}
+
+
 def test_publish_now_needs_approval_rights_and_publishes_before_the_time(empty_db: Engine, world) -> None:  # type: ignore[no-untyped-def]
     conn = Scripted()
     ch = _webhook_channel(empty_db, world.brand_ids[0])

@@ -194,6 +194,12 @@ def test_schedules_are_validated_permission_checked_and_audited(demo_db: Engine)
             select(AuditLog.action).where(AuditLog.object_type == "report_schedule").order_by(AuditLog.id)
         ).all()
     assert actions == ["create", "update"]
+    with read_session(demo_db) as s:
+        update = s.scalars(
+            select(AuditLog).where(AuditLog.object_type == "report_schedule", AuditLog.action == "update")
+        ).one()
+    assert (update.object_id, update.object_label, update.brand_id) == (str(sid), "team", brand_id)
+    assert (update.before, update.after) == ({"cadence": "weekly"}, {"cadence": "monthly"})
     assert rows[["audience", "cadence", "recipients"]].values.tolist() == [["team", "monthly", "a@b.example"]]
 
 

@@ -89,6 +89,16 @@ def test_manager_saves_rules_audited_and_they_apply_per_brand(demo_db: Engine) -
     with write_session(demo_db) as s:
         out = report_rules.save_rules(s, manager, [RuleRow(**(first.__dict__ | {"threshold": -20.0}))])
     assert out == {"added": 0, "changed": 1, "removed": 1}
+    with read_session(demo_db) as s:
+        [changed] = s.scalars(
+            select(AuditLog).where(AuditLog.object_type == "report_rule", AuditLog.action == "update")
+        ).all()
+    assert (changed.object_id, changed.object_label, changed.brand_id) == (
+        str(first.id),
+        "Falling rate",
+        None,
+    )
+    assert (changed.before, changed.after) == ({"threshold": -10.0}, {"threshold": -20.0})
     with write_session(demo_db) as s, pytest.raises(ValidationError):
         report_rules.save_rules(s, manager, [_rule(name="new"), _rule(operator="!")])
     with read_session(demo_db) as s:

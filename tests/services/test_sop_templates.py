@@ -195,8 +195,15 @@ def test_deactivated_templates_start_no_runs_until_reactivated(demo_db: Engine) 
     with write_session(demo_db) as s:
         sop_templates.reactivate_template(s, lead, slug)
         assert sop_runs.start_run(s, editor, slug, "post", post.id).id
-    assert [r.action for r in audit_rows(demo_db, "sop_template", "deactivate")] == ["deactivate"]
-    assert len(audit_rows(demo_db, "sop_template", "reactivate")) == 1
+    [off] = audit_rows(demo_db, "sop_template", "deactivate")
+    [on] = audit_rows(demo_db, "sop_template", "reactivate")
+    assert (off.before, off.after, on.before, on.after) == (
+        {"active": True},
+        {"active": False},
+        {"active": False},
+        {"active": True},
+    )
+    assert off.object_id == on.object_id and off.object_label == on.object_label != ""
 
 
 def required_slugs(engine: Engine, post_id: int) -> set[str]:

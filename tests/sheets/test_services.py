@@ -58,6 +58,22 @@ def test_only_admins_connect_worksheets_and_the_key_may_be_a_url(db: Engine) -> 
             bindings.list_bindings(s, person(db, EDITOR), [1])
 
 
+def test_a_worksheet_setting_change_is_logged(db: Engine) -> None:
+    with write_session(db) as s:
+        b = bindings.connect(s, SYSTEM, brand="lumi", schema="kpi_targets", spreadsheet=KEY, sync_as=MANAGER)
+        # The worksheet is enabled already: only the policy is logged.
+        bindings.update_binding(s, SYSTEM, b.id, conflict_policy="sheet_wins", enabled=True)
+        [entry] = s.scalars(
+            select(AuditLog).where(AuditLog.object_type == "sheet_binding", AuditLog.action == "update")
+        ).all()
+        assert (entry.object_id, entry.object_label, entry.brand_id) == (
+            str(b.id),
+            b.worksheet_title,
+            b.brand_id,
+        )
+        assert (entry.before, entry.after) == ({"conflict_policy": "flag"}, {"conflict_policy": "sheet_wins"})
+
+
 def test_deciding_a_problem_takes_the_worksheets_own_permission(db: Engine) -> None:
     with write_session(db) as s:
         b = bindings.connect(s, SYSTEM, brand="lumi", schema="kpi_targets", spreadsheet=KEY, sync_as=MANAGER)
@@ -158,3 +174,43 @@ def test_kpi_targets_follow_their_rules(db: Engine) -> None:
         ).all()
         assert actions == ["create", "update", "delete"]
         assert s.get(KpiTarget, t.id) is None
+
+
+def test_a_target_edit_is_logged_under_its_new_label_and_a_clash_logs_nothing(db: Engine) -> None:
+    manager = person(db, MANAGER)
+    with write_session(db) as s:
+        first, second = (
+            kpi_targets.create_target(
+                s,
+                manager,
+                "lumi",
+                metric_key="impressions",
+                period_kind="month",
+                period_start=start,
+                target_value=10,
+            )
+            for start in (date(2031, 1, 1), date(2031, 2, 1))
+        )
+        first_id, second_id = first.id, second.id
+    with write_session(db) as s:
+        kpi_targets.update_target(
+            s, manager, second_id, period_kind="quarter", period_start=date(2031, 4, 1), target_value="12.5"
+        )
+    # Two targets without a channel for the same month, which the database's unique key lets through: refused,
+    # and the rolled-back edit leaves no entry.
+    with pytest.raises(ValidationError, match=f"already \\(target {first_id}\\)"), write_session(db) as s:
+        kpi_targets.update_target(s, manager, second_id, period_kind="month", period_start=date(2031, 1, 1))
+    with read_session(db) as s:
+        [entry] = s.scalars(
+            select(AuditLog).where(
+                AuditLog.object_type == "kpi_target",
+                AuditLog.action == "update",
+                AuditLog.object_id == str(second_id),
+            )
+        ).all()
+    assert entry.object_label == "impressions quarter from 2031-04-01"
+    assert (
+        Decimal(entry.before.pop("target_value")) == 10 and Decimal(entry.after.pop("target_value")) == 12.5
+    )
+    assert entry.before == {"period_kind": "month", "period_start": "2031-02-01", "period_end": "2031-02-28"}
+    assert entry.after == {"period_kind": "quarter", "period_start": "2031-04-01", "period_end": "2031-06-30"}

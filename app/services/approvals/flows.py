@@ -178,17 +178,12 @@ def set_flow_active(session: Session, actor: Actor, flow_id: int, active: bool) 
     if flow is None:
         raise NotFound(f"no approval flow {flow_id}")
     require(actor, Perm.FLOWS_MANAGE, flow.brand_id)
-    before, after = audit.apply_changes(flow, {"active": bool(active)})
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "approval_flow",
-            flow.id,
-            label=flow.name,
-            brand_id=flow.brand_id,
-            before=before,
-            after=after,
-        )
+    audit.update(
+        session,
+        actor,
+        flow,
+        {"active": bool(active)},
+        object_type="approval_flow",
+        label=lambda f: f.name,
+        brand_id=flow.brand_id,
+    )

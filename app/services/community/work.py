@@ -320,20 +320,16 @@ def triage(
                 value=assignee_id,
             )
         changes["assignee_id"] = assignee_id
-    before, after = audit.apply_changes(msg, changes)
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "inbox.triage",
-            "inbox_message",
-            msg.id,
-            label=f"{msg.author_handle}: {msg.body[:80]}",
-            brand_id=msg.brand_id,
-            before=before,
-            after=after,
-        )
+    audit.update(
+        session,
+        actor,
+        msg,
+        changes,
+        object_type="inbox_message",
+        label=lambda m: f"{m.author_handle}: {m.body[:80]}",
+        brand_id=msg.brand_id,
+        action="inbox.triage",
+    )
     return message_view(session, actor, msg.id)
 
 

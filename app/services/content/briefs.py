@@ -180,20 +180,15 @@ def update_brief(
     require(actor, Perm.CONTENT_EDIT, brief.brand_id)
     if brief.version != expected_version:
         raise Conflict(f"brief {brief.title!r} was changed by someone else meanwhile; reload it")
-    before, after = audit.apply_changes(brief, _clean(session, brief.brand_id, fields))
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "brief",
-            brief.id,
-            label=brief.title,
-            brand_id=brief.brand_id,
-            before=before,
-            after=after,
-        )
+    audit.update(
+        session,
+        actor,
+        brief,
+        _clean(session, brief.brand_id, fields),
+        object_type="brief",
+        label=lambda b: b.title,
+        brand_id=brief.brand_id,
+    )
 
 
 def get_brief(session: Session, actor: Actor, brief_id: int) -> BriefDetail:
@@ -250,17 +245,13 @@ def posts_from_brief(session: Session, actor: Actor, brief_id: int, titles: Sequ
         )
         ids.append(create_post(session, actor, brief.brand_id, draft, status=PostStatus.IDEA).post_id)
     if brief.status == BriefStatus.DRAFT:
-        before, after = audit.apply_changes(brief, {"status": BriefStatus.ACTIVE})
-        session.flush()
-        audit.record(
+        audit.update(
             session,
             actor,
-            "update",
-            "brief",
-            brief.id,
-            label=brief.title,
+            brief,
+            {"status": BriefStatus.ACTIVE},
+            object_type="brief",
+            label=lambda b: b.title,
             brand_id=brief.brand_id,
-            before=before,
-            after=after,
         )
     return ids

@@ -4,11 +4,11 @@ and the filtered reading of it for Settings and the CLI."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, inspect, select
@@ -20,6 +20,19 @@ from app.services.core.permissions import Actor, Perm, require
 
 # Never copied into the log, whatever object they sit on.
 _SECRET_FIELDS = {"password", "token", "secret", "credential"}
+
+# (before, after) of the fields that changed, JSON-ready.
+Diff = tuple[dict[str, Any], dict[str, Any]]
+
+
+class HasId(Protocol):
+    """A stored row: its entry in the log is filed under its id."""
+
+    @property
+    def id(self) -> Any: ...
+
+
+R = TypeVar("R", bound=HasId)
 
 
 def jsonable(value: Any) -> Any:
@@ -43,7 +56,7 @@ def snapshot(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     return {k: jsonable(getattr(obj, k)) for k in keys if not any(s in k for s in _SECRET_FIELDS)}
 
 
-def apply_changes(obj: Any, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def apply_changes(obj: Any, changes: Mapping[str, Any]) -> Diff:
     """Set attributes on `obj` and return (before, after) of the fields that really changed."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -83,6 +96,48 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    obj: R,
+    changes: Mapping[str, Any],
+    *,
+    object_type: str,
+    label: Callable[[R], str],
+    brand_id: int | None = None,
+    action: str = "update",
+    also_changed: Diff | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> bool:
+    """Set `changes` on `obj`, flush, and log one entry with before → after of only the fields that
+    really changed. Nothing changed: nothing is flushed or logged, and the answer is False.
+
+    `label` is called with the changed object, so a renamed row is logged under its new name.
+    `also_changed` is the (before, after) of changes the caller made elsewhere for the same edit (the
+    channel's connector row, an asset's tags in their own table); they are logged after the object's
+    own fields and count as a change. `context` is added to `after` when an entry is written (the
+    reason given, the time) and is never a change by itself."""
+    before, after = apply_changes(obj, changes)
+    if also_changed is not None:
+        before, after = {**before, **also_changed[0]}, {**after, **also_changed[1]}
+    if not after:
+        return False
+    # Flushed first so a stale version or a refused value fails before anything is logged.
+    session.flush()
+    record(
+        session,
+        actor,
+        action,
+        object_type,
+        obj.id,
+        label=label(obj),
+        brand_id=brand_id,
+        before=before,
+        after={**after, **jsonable(dict(context or {}))},
+    )
+    return True
 
 
 @dataclass(frozen=True)

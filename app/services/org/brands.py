@@ -162,19 +162,6 @@ def update_brand(session: Session, actor: Actor, slug: str, **changes: object) -
             clean[key] = validation.color(str(value))
         else:
             raise ValidationError(f"brand field {key!r} cannot be changed here", field=key)
-    before, after = audit.apply_changes(brand, clean)
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "brand",
-            brand.id,
-            label=brand.name,
-            brand_id=brand.id,
-            before=before,
-            after=after,
-        )
+    audit.update(session, actor, brand, clean, object_type="brand", label=lambda b: b.name, brand_id=brand.id)
     session.refresh(brand)
     return brand_info(session, actor, brand.slug)

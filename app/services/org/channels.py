@@ -185,27 +185,23 @@ def update_channel(session: Session, actor: Actor, slug: str, **changes: object)
             acc_changes[key] = _env_name(value)  # type: ignore[arg-type]
         else:
             raise ValidationError(f"channel field {key!r} cannot be changed here", field=key)
-    before, after = audit.apply_changes(ch, ch_changes)
+    connector_diff = None
     if acc_changes:
         if acc is None:
             acc = ConnectorAccount(channel_id=ch.id, kind=acc_changes.get("kind", ConnectorKind.MANUAL))
             session.add(acc)
-        b2, a2 = audit.apply_changes(acc, acc_changes)
-        before.update(b2)
-        after.update(a2)
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "channel",
-            ch.id,
-            label=ch.slug,
-            brand_id=ch.brand_id,
-            before=before,
-            after=after,
-        )
+        connector_diff = audit.apply_changes(acc, acc_changes)
+    # The connector's settings are part of the channel as people see it: one entry for both rows.
+    audit.update(
+        session,
+        actor,
+        ch,
+        ch_changes,
+        object_type="channel",
+        label=lambda c: c.slug,
+        brand_id=ch.brand_id,
+        also_changed=connector_diff,
+    )
     return next(c for c in list_channels(session, actor, include_inactive=True) if c.id == ch.id)
 
 

@@ -106,11 +106,7 @@ def update_market(session: Session, actor: Actor, code: str, **changes: object) 
             clean[key] = _date_format(str(value))
         else:
             raise ValidationError(f"market field {key!r} cannot be changed here", field=key)
-    before, after = audit.apply_changes(market, clean)
-    if after:
-        audit.record(
-            session, actor, "update", "market", market.id, label=market.name, before=before, after=after
-        )
+    audit.update(session, actor, market, clean, object_type="market", label=lambda m: m.name)
     brands = session.scalar(select(func.count()).select_from(Brand).where(Brand.market_id == market.id)) or 0
     return _info(market, brands)
 

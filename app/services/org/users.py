@@ -103,10 +103,7 @@ def set_workspace_role(session: Session, actor: Actor, email: str, role: str | N
     new_role = validation.choice(Role, role, "role") if role else None
     if user.role == Role.ADMIN and new_role != Role.ADMIN:
         _keep_an_admin(session, user)
-    before, after = audit.apply_changes(user, {"role": new_role})
-    if after:
-        session.flush()
-        audit.record(session, actor, "update", "user", user.id, label=user.email, before=before, after=after)
+    audit.update(session, actor, user, {"role": new_role}, object_type="user", label=lambda u: u.email)
     return _info(user, _brand_slugs(session))
 
 
@@ -148,20 +145,15 @@ def set_brand_role(session: Session, actor: Actor, email: str, brand: str, role:
                 brand_id=b.id,
                 after={"user": user.email, "brand": b.slug, "role": role_.value},
             )
-        elif membership.role != role_:
-            before = {"role": membership.role.value}
-            membership.role = role_
-            session.flush()
-            audit.record(
+        else:
+            audit.update(
                 session,
                 actor,
-                "update",
-                "membership",
-                membership.id,
-                label=label,
+                membership,
+                {"role": role_},
+                object_type="membership",
+                label=lambda _: label,
                 brand_id=b.id,
-                before=before,
-                after={"role": role_.value},
             )
     return _info(user, _brand_slugs(session))
 
@@ -173,10 +165,7 @@ def set_active(session: Session, actor: Actor, email: str, active: bool) -> User
         raise ValidationError("you cannot deactivate yourself", field="active")
     if not active and user.role == Role.ADMIN:
         _keep_an_admin(session, user)
-    before, after = audit.apply_changes(user, {"active": bool(active)})
-    if after:
-        session.flush()
-        audit.record(session, actor, "update", "user", user.id, label=user.email, before=before, after=after)
+    audit.update(session, actor, user, {"active": bool(active)}, object_type="user", label=lambda u: u.email)
     return _info(user, _brand_slugs(session))
 
 
@@ -222,9 +211,14 @@ def ensure_local_admin(session: Session, email: str) -> Actor:
         session.flush()
         audit.record(session, system, "create", "user", user.id, label=email, after=audit.snapshot(user))
     else:
-        before, after = audit.apply_changes(user, {"role": Role.ADMIN, "active": True})
-        session.flush()
-        audit.record(session, system, "update", "user", user.id, label=email, before=before, after=after)
+        audit.update(
+            session,
+            system,
+            user,
+            {"role": Role.ADMIN, "active": True},
+            object_type="user",
+            label=lambda u: u.email,
+        )
     loaded = load_actor(session, email)
     assert loaded is not None
     return loaded

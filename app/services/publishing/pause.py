@@ -105,19 +105,16 @@ def set_workspace_pause(session: Session, actor: Actor, paused: bool, reason: st
     """Stop (or restart) publishing for every brand. Returns the new state."""
     require(actor, Perm.PUBLISHING_PAUSE)
     ws = current_workspace(session)
-    before, after = audit.apply_changes(ws, {"publishing_paused": bool(paused)})
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "pause_publishing" if paused else "resume_publishing",
-            "workspace",
-            ws.id,
-            label=ws.name,
-            before=before,
-            after={**after, **({"reason": reason.strip()} if reason.strip() else {})},
-        )
+    audit.update(
+        session,
+        actor,
+        ws,
+        {"publishing_paused": bool(paused)},
+        object_type="workspace",
+        label=lambda w: w.name,
+        action="pause_publishing" if paused else "resume_publishing",
+        context={"reason": reason.strip()} if reason.strip() else None,
+    )
     return ws.publishing_paused
 
 
@@ -129,22 +126,15 @@ def set_brand_pause(session: Session, actor: Actor, brand_id: int, paused: bool,
     if brand is None or (visible is not None and brand_id not in visible):
         raise NotFound(f"no brand {brand_id}")
     require(actor, Perm.PUBLISHING_PAUSE, brand_id, brand.name)
-    before, after = audit.apply_changes(brand, {"publishing_paused": bool(paused)})
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "pause_publishing" if paused else "resume_publishing",
-            "brand",
-            brand.id,
-            label=brand.name,
-            brand_id=brand.id,
-            before=before,
-            after={
-                **after,
-                "at": datetime.now(UTC).isoformat(),
-                **({"reason": reason.strip()} if reason.strip() else {}),
-            },
-        )
+    audit.update(
+        session,
+        actor,
+        brand,
+        {"publishing_paused": bool(paused)},
+        object_type="brand",
+        label=lambda b: b.name,
+        brand_id=brand.id,
+        action="pause_publishing" if paused else "resume_publishing",
+        context={"at": datetime.now(UTC), **({"reason": reason.strip()} if reason.strip() else {})},
+    )
     return brand.publishing_paused

@@ -156,19 +156,8 @@ def save_rules(session: Session, actor: Actor, rows: Sequence[RuleRow]) -> dict[
         if row.id is not None and row.id in stored:
             rule = stored[row.id]
             keep.add(rule.id)
-            before, after = audit.apply_changes(rule, values)
-            if after:
+            if audit.update(session, actor, rule, values, object_type="report_rule", label=lambda r: r.name):
                 counts["changed"] += 1
-                audit.record(
-                    session,
-                    actor,
-                    "update",
-                    "report_rule",
-                    rule.id,
-                    label=rule.name,
-                    before=before,
-                    after=after,
-                )
             continue
         rule = ReportRule(workspace_id=ws.id, **values)
         session.add(rule)

@@ -206,13 +206,10 @@ def update_schedule(
     if version is not None and version != schedule.version:
         raise Conflict("someone else changed this schedule since you opened it; reload and try again")
     clean = validate(data)
-    before, after = audit.apply_changes(schedule, _values(clean))
-    if after:
-        session.flush()
-        audit.record(
-            session, actor, "update", "report_schedule", schedule.id, label=schedule.audience,
-            brand_id=schedule.brand_id, before=before, after=after,
-        )  # fmt: skip
+    audit.update(
+        session, actor, schedule, _values(clean), object_type="report_schedule",
+        label=lambda s: s.audience, brand_id=schedule.brand_id,
+    )  # fmt: skip
     return schedule
 
 

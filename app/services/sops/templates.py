@@ -262,18 +262,15 @@ def set_template_active(session: Session, actor: Actor, slug: str, active: bool)
     if template.active == active:
         state = "active" if active else "inactive"
         raise ValidationError(f"{template.name!r} is already {state}")
-    template.active = active
-    session.flush()
-    audit.record(
+    audit.update(
         session,
         actor,
-        "reactivate" if active else "deactivate",
-        "sop_template",
-        template.id,
-        label=template.name,
+        template,
+        {"active": active},
+        object_type="sop_template",
+        label=lambda t: t.name,
         brand_id=template.brand_id,
-        before={"active": not active},
-        after={"active": active},
+        action="reactivate" if active else "deactivate",
     )
     return template
 

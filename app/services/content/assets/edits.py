@@ -242,27 +242,27 @@ def update_asset(
             raise ValidationError(
                 f"asset field {key!r} cannot be changed (editable: {', '.join(EDITABLE)})", field=key
             )
-    before, after = audit.apply_changes(asset, clean)
+    tags_diff = None
     if new_tags is not None:
         old_tags = sorted(tags_of(session, [asset.id]).get(asset.id, []))
         if old_tags != sorted(new_tags):
             _set_tags(session, asset, brand.workspace_id, new_tags, replace=True)
-            before["tags"], after["tags"] = old_tags, sorted(new_tags)
+            tags_diff = {"tags": old_tags}, {"tags": sorted(new_tags)}
             # Tags live in another table: touch the row so its version moves and a stale editor conflicts.
             flag_modified(asset, "extra")
-    if after:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "asset",
-            asset.id,
-            label=asset.title or asset.filename,
-            brand_id=asset.brand_id,
-            before=before,
-            after=after,
-        )
+            # A flush of its own: the tags move the version one step and the fields another, so a save of
+            # both still moves it by two, the step editors' version checks have always seen.
+            session.flush()
+    audit.update(
+        session,
+        actor,
+        asset,
+        clean,
+        object_type="asset",
+        label=lambda a: a.title or a.filename,
+        brand_id=asset.brand_id,
+        also_changed=tags_diff,
+    )
     return to_infos(session, [asset])[0]
 
 

@@ -171,21 +171,13 @@ def update_target(
     kind = clean.get("period_kind", target.period_kind)
     start = clean.get("period_start", target.period_start)
     clean["period_end"] = period_end(kind, start)
-    before, after = audit.apply_changes(target, clean)
-    if after:
+    changed = audit.update(
+        session, actor, target, clean, object_type="kpi_target", label=_label, brand_id=target.brand_id
+    )
+    if changed:
+        # The database's unique key lets two targets without a channel clash, so look. A refusal is rolled
+        # back with the caller's transaction (the sheet sync: the row's savepoint), entry included.
         _check_unique(session, target)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "update",
-            "kpi_target",
-            target.id,
-            label=_label(target),
-            brand_id=target.brand_id,
-            before=before,
-            after=after,
-        )
     return target
 
 

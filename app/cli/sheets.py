@@ -12,7 +12,7 @@ from app.db import read_session, write_session
 from app.services.core import Actor
 from app.services.org import get_brand, list_brands
 from app.sheets import bindings, problems
-from app.sheets.schema import load_schemas
+from app.sheets.catalog import load_schemas
 from app.sheets.sync import sync_brands
 
 

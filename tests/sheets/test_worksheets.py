@@ -19,7 +19,7 @@ from app.models import AuditLog, KpiTarget, MetricDefinition, SopStepResult
 from app.models.enums import StepStatus
 from app.services.core import ValidationError
 from app.sheets import bindings
-from app.sheets.schema import schema_dir
+from app.sheets.catalog import schema_dir
 
 STEPS = "Checklists"
 

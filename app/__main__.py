@@ -1,4 +1,4 @@
-"""`python -m app ...`: see app/cli.py."""
+"""`python -m app ...`: the command line in app/cli/."""
 
 import sys
 

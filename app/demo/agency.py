@@ -4,7 +4,6 @@ generated with numpy and streamed to the store in blocks of brands."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import repeat
 from random import Random
@@ -13,7 +12,9 @@ import numpy as np
 from sqlalchemy import Engine
 
 from app.bulk_writes import refresh_statistics
-from app.demo import agency_inbox, agency_posts
+from app.demo.agency_common import CHANNELS_PER_BRAND, Organisation, PostContext
+from app.demo.agency_inbox import write_inbox
+from app.demo.agency_posts import write_posts, write_snapshots
 from app.demo.catalog import AGENCY_MARKETS
 from app.demo.common import (
     DemoSummary,
@@ -45,7 +46,6 @@ from app.services.measurement import rollups
 
 WORKSPACE_NAME = "Synthetic Agency"
 WORKSPACE_SLUG = "synthetic-agency"
-CHANNELS_PER_BRAND = 5
 PLATFORMS: tuple[Platform, ...] = tuple(Platform)
 # ~50k metric rows per block at 730 days: big enough for fast executemany/COPY, small in memory.
 BLOCK_CHANNEL_DAYS = 250_000
@@ -112,7 +112,7 @@ def build_agency(
     days_list = day_list(start, days)
     imported = [datetime.combine(d + timedelta(days=1), time(2, 10), UTC) for d in days_list]
     per_block = max(1, BLOCK_CHANNEL_DAYS // (CHANNELS_PER_BRAND * days))
-    ctx = agency_posts.PostContext(
+    ctx = PostContext(
         rng=nrng,
         today=today,
         now=now,
@@ -126,7 +126,7 @@ def build_agency(
         block = range(first, min(brands, first + per_block))
         with write_begin(engine) as conn:
             w.conn = conn
-            plan = agency_posts.write_posts(w, ctx, block, org)
+            plan = write_posts(w, ctx, block, org)
             # Bulk-loaded without dirty-day marks, then rolled up from what was written.
             with rollups.triggers_suspended(conn):
                 means = _write_metrics(
@@ -134,13 +134,13 @@ def build_agency(
                 )
             rolled = rollups.rebuild_in(conn, actor, [org.brand_ids[i] for i in block])
             w.counts["metric_rollups"] += rolled.weeks + rolled.months
-            agency_posts.write_snapshots(w, ctx, plan, means, org)
+            write_snapshots(w, ctx, plan, means, org)
         report(0.02 + 0.88 * block.stop / brands, f"Brands {block.stop:,} of {brands:,}")
 
     report(0.92, "Inbox")
     with write_begin(engine) as conn:
         w.conn = conn
-        agency_inbox.write_inbox(w, ctx, org)
+        write_inbox(w, ctx, org)
         counts = dict(sorted(w.counts.items()))
         record_seed(conn, actor, org.workspace_id, WORKSPACE_NAME, counts)
         w.finish()
@@ -148,22 +148,6 @@ def build_agency(
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     report(1.0, f"Synthetic agency ready: {sum(counts.values()):,} rows")
     return DemoSummary(counts=counts, seconds=clock.seconds())
-
-
-@dataclass
-class Organisation:
-    """Ids and per-brand facts the block writers need (brand i's channels are ids first + 0..4)."""
-
-    workspace_id: int = 0
-    brand_ids: list[int] = field(default_factory=list)
-    first_channel: list[int] = field(default_factory=list)
-    platforms: list[list[Platform]] = field(default_factory=list)
-    size: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    market_codes: list[str] = field(default_factory=list)
-    offsets: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    languages: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    editors: list[int] = field(default_factory=list)
-    cms: list[int] = field(default_factory=list)
 
 
 def _organisation(w: Writer, rng: Random, nrng: np.random.Generator, n: int, now: datetime) -> Organisation:

@@ -4,18 +4,15 @@ with mixed languages, sentiment, triage status and response times, drawn as nump
 from __future__ import annotations
 
 from itertools import repeat
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.demo.agency_posts import CH, PostContext, optional_times, times
+from app.demo.agency_common import CHANNELS_PER_BRAND as CH
+from app.demo.agency_common import Organisation, PostContext, optional_times, times
+from app.demo.common import Writer
 from app.demo.community import SLA
 from app.demo.platform_texts import SYN_INBOX
 from app.models.enums import Direction, InboxStatus, MessageKind, Priority
-
-if TYPE_CHECKING:
-    from app.demo.agency import Organisation
-    from app.demo.common import Writer
 
 INBOX_DAYS = 90
 KINDS = (MessageKind.COMMENT, MessageKind.MENTION, MessageKind.DIRECT)

@@ -25,8 +25,8 @@ from app.services.core import (
     require_brands,
     validation,
 )
-from app.services.org import users
-from app.sheets.schema import get_schema, load_schemas
+from app.services.org import get_brand, users
+from app.sheets.catalog import get_schema, load_schemas
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{10,200}$")
 _URL_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -131,8 +131,6 @@ def connect(
     removed_rows: str | None = None,
 ) -> SheetBinding:
     """Mirror one worksheet schema for a brand into a tab of a spreadsheet (made on the first sync)."""
-    from app.services.org import get_brand
-
     b = get_brand(session, actor, brand)
     require(actor, Perm.CONNECTIONS_MANAGE, b.id, b.slug)
     ws = get_schema(schema)

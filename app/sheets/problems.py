@@ -15,8 +15,8 @@ from app.models import Brand, SheetBinding, SheetProblem, SheetRowState
 from app.models.base import utcnow
 from app.models.sheets import ProblemKind, ProblemStatus
 from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, require_brands
+from app.sheets.catalog import get_schema
 from app.sheets.reconcile import ProblemDraft
-from app.sheets.schema import get_schema
 
 PROBLEM_COLUMNS = [
     "id",

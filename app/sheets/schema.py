@@ -1,22 +1,18 @@
-"""Loading sheets_schema/*.yaml: each file declares one worksheet (what it mirrors, its columns with
-types, allowed values, required, key and read-only columns, the direction and the policies). A file
-with a mistake is refused with the file and the field named, never half-loaded."""
+"""What a sheets_schema/*.yaml file declares (one worksheet: what it mirrors, its columns with types,
+allowed values, required, key and read-only columns, the direction and the policies) and the check of one
+file's content. A mistake is refused with the file and the field named; app.sheets.catalog loads them all."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
-from app.config import REPO_ROOT, ConfigError
+from app.config import ConfigError
 from app.models.sheets import ConflictPolicy, RemovedRowPolicy
-from app.services.core import NotFound, Perm
+from app.services.core import Perm
 
 TYPES = ("text", "int", "decimal", "date", "datetime", "enum", "bool", "reference")
 DIRECTIONS = ("two_way", "export")
@@ -26,10 +22,6 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 class SchemaError(ConfigError):
     """A sheets_schema file cannot be used; the message names the file and the field."""
-
-
-def schema_dir() -> Path:
-    return Path(os.environ.get("SOCIALOPS_SHEETS_SCHEMA_DIR") or REPO_ROOT / "sheets_schema")
 
 
 @dataclass(frozen=True)
@@ -168,7 +160,7 @@ def _period(path: Path, raw: Any) -> Period:
 
 
 def parse_schema(path: Path, data: Any) -> WorksheetSchema:
-    """Check one file's content and build its schema (sources are checked by `load_schemas`)."""
+    """Check one file's content and build its schema (app.sheets.catalog checks it against its source)."""
     if not isinstance(data, dict):
         raise _fail(path, "the file must hold a mapping")
     name = str(data.get("name") or path.stem)
@@ -237,40 +229,3 @@ def parse_schema(path: Path, data: Any) -> WorksheetSchema:
         columns=tuple(columns),
         path=path,
     )
-
-
-def _load_file(path: Path) -> WorksheetSchema:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise _fail(path, f"not valid YAML: {exc}") from None
-    schema = parse_schema(path, data)
-    from app.sheets.sources import check_schema
-
-    check_schema(schema)
-    return schema
-
-
-@lru_cache(maxsize=8)
-def _load_cached(folder: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, WorksheetSchema]:
-    out: dict[str, WorksheetSchema] = {}
-    for name, _ in stamp:
-        schema = _load_file(Path(folder) / name)
-        if schema.name in out:
-            raise _fail(schema.path, f"name {schema.name!r} is used by {out[schema.name].path.name} too")
-        out[schema.name] = schema
-    return out
-
-
-def load_schemas() -> dict[str, WorksheetSchema]:
-    """Every worksheet schema by name (re-read when a file changes)."""
-    folder = schema_dir()
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-    return _load_cached(str(folder), tuple((p.name, p.stat().st_mtime) for p in files))
-
-
-def get_schema(name: str) -> WorksheetSchema:
-    schemas = load_schemas()
-    if name not in schemas:
-        raise NotFound(f"no worksheet schema {name!r} (known: {', '.join(sorted(schemas)) or 'none'})")
-    return schemas[name]

@@ -25,10 +25,11 @@ from app.models.sheets import SyncStatus
 from app.services.core import Actor, Perm, ServiceError, require
 from app.services.org import users
 from app.sheets import grid, problems
+from app.sheets.catalog import get_schema
 from app.sheets.client import SheetsError, http_of, make_client
 from app.sheets.layout import Layout, make_layout, read_rows
 from app.sheets.reconcile import Plan, Reconciler
-from app.sheets.schema import WorksheetSchema, get_schema
+from app.sheets.schema import WorksheetSchema
 from app.sheets.settings import SheetsSettings
 from app.sheets.sources import Record, SyncContext, get_source
 from app.sheets.sources.base import build_lookups, period_bounds

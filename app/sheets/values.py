@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from app.sheets.schema import Column
+from app.sheets.schema import Column
 
 # Day 0 of spreadsheet serial numbers (Sheets and Excel agree since 1900-03-01).
 SERIAL_EPOCH = datetime(1899, 12, 30)

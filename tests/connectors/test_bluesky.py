@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+import app.connectors.bluesky.connector as bluesky_mod
+import app.connectors.bluesky.repos as bluesky_repos
 from app.cli import main
-from app.connectors import bluesky as bluesky_mod
-from app.connectors import bluesky_repos
 from app.connectors.base import (
     Connector,
     InboxKind,
@@ -202,7 +202,7 @@ def test_two_runners_racing_on_one_key_make_one_post(bluesky_pds: BlueskyPds, me
     before = len(bluesky_pds.records(me[0].did))
     runners = [connect(bluesky_pds, me[0].handle, me[1]) for _ in range(4)]
     for r in runners:
-        r._login()  # signed in before the start line, so the creates really overlap
+        r.login()  # signed in before the start line, so the creates really overlap
     results: list[object] = [None] * len(runners)
     start = threading.Barrier(len(runners))
 

@@ -232,7 +232,7 @@ def test_unreachable_slow_or_garbled_servers_are_transient(mastodon_server, mast
 
 
 def test_inbox_walks_forward_page_by_page_without_gaps(mastodon_server, mastodon_account, monkeypatch):
-    import app.connectors.mastodon_inbox as inbox
+    import app.connectors.mastodon.inbox as inbox
 
     conn = connect(mastodon_server, mastodon_account)
     start = conn.fetch_inbox(None)

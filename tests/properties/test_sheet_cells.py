@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sheets.schema import Column, load_schemas
+from app.sheets.catalog import load_schemas
+from app.sheets.schema import Column
 from app.sheets.values import CellContext, CellError, RefLookup, canon_value, parse, read_cell, to_cell
 
 CTX = CellContext(

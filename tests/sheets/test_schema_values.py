@@ -13,9 +13,10 @@ import pytest
 import requests
 from gspread.exceptions import APIError
 
+from app.sheets.catalog import load_schemas
 from app.sheets.client import SheetsHTTPClient, SheetsUnavailable, _idempotent
 from app.sheets.grid import a1, col_letter, ranges_for
-from app.sheets.schema import Column, Reference, SchemaError, load_schemas, parse_schema
+from app.sheets.schema import Column, Reference, SchemaError, parse_schema
 from app.sheets.settings import SheetsSettings
 from app.sheets.values import CellContext, CellError, RefLookup, canon_value, parse, read_cell, to_cell
 

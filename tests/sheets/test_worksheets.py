@@ -22,7 +22,7 @@ from app.services.core import ValidationError
 from app.services.org import users
 from app.services.sops.runs import start_run
 from app.sheets import bindings
-from app.sheets.schema import schema_dir
+from app.sheets.catalog import schema_dir
 
 STEPS = "Checklists"
 

@@ -13,13 +13,11 @@ indistinguishable; the key on the retried request still keeps the retry from pos
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 
 import requests
@@ -46,6 +44,8 @@ from app.connectors.base import (
     Published,
     TransientError,
 )
+from app.connectors.mastodon.inbox import read_inbox
+from app.connectors.mastodon.text import plain_text
 from app.models.enums import ConnectorKind
 
 T = TypeVar("T")
@@ -61,29 +61,6 @@ def compose_text(post: Outgoing) -> str:
     if post.link and post.link not in text:
         text = f"{text}\n\n{post.link}" if text else post.link
     return text
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p" and self.parts:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain_text(content: str) -> str:
-    """Mastodon's rendered HTML as the plain text a person typed (paragraphs and line breaks kept)."""
-    parser = _Text()
-    parser.feed(content or "")
-    parser.close()
-    return html.unescape("".join(parser.parts)).strip()
 
 
 def _squash(text: str) -> str:
@@ -305,9 +282,7 @@ class MastodonConnector:
     # -- inbox and replies --------------------------------------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        from app.connectors.mastodon_inbox import fetch_inbox
-
-        return fetch_inbox(self, cursor)
+        return read_inbox(self._api, self._account(), self._call, cursor)
 
     def send_reply(self, in_reply_to: str, text: str, idempotency_key: str) -> Published:
         parent = self._call(f"reading post {in_reply_to}", self._api.status, in_reply_to)

@@ -1,25 +1,30 @@
 """`python -m app rollups refresh|rebuild` and `python -m app import metrics FILE`: the metric rollups and
-the platform analytics export importer, over app.services.rollups and app.services.metric_import."""
+the platform analytics export importer, over the measurement domain."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
-from pathlib import Path
-from typing import Any
 
-from app.cli import CliError, _Parser, _progress_printer, _require_ready
+from app.cli.common import (
+    CliError,
+    CliParser,
+    Commands,
+    print_json,
+    problem_line,
+    progress_printer,
+    read_import_file,
+    require_ready,
+)
 from app.db import write_session
 from app.services.core import Actor
-from app.services.measurement import rollups
+from app.services.measurement import PLATFORM_CHOICES, import_metrics, rollups
 from app.services.org import brands
 
 
 def cmd_rollups_refresh(args: argparse.Namespace) -> None:
-    _require_ready()
+    require_ready()
     with write_session() as s:
-        result = rollups.refresh(s, Actor.cli(), progress=_progress_printer())
+        result = rollups.refresh(s, Actor.cli(), progress=progress_printer())
     print(
         f"rollups refreshed in {result.seconds:.1f} s: {result.dirty_days:,} changed channel-days, "
         f"{result.weeks:,} weeks and {result.months:,} months rewritten from {result.daily_rows:,} daily rows"
@@ -27,11 +32,11 @@ def cmd_rollups_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_rollups_rebuild(args: argparse.Namespace) -> None:
-    _require_ready()
+    require_ready()
     actor = Actor.cli()
     with write_session() as s:
         brand_ids = [brands.get_brand(s, actor, args.brand).id] if args.brand else None
-        result = rollups.rebuild(s, actor, brand_ids, progress=_progress_printer())
+        result = rollups.rebuild(s, actor, brand_ids, progress=progress_printer())
     scope = args.brand or "every brand"
     print(
         f"rollups rebuilt for {scope} in {result.seconds:.1f} s: {result.channels:,} channels, "
@@ -40,58 +45,47 @@ def cmd_rollups_rebuild(args: argparse.Namespace) -> None:
 
 
 def cmd_import_metrics(args: argparse.Namespace) -> None:
-    from app.services.measurement import import_metrics
-
-    _require_ready()
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"no file {args.file!r}")
+    data, name = read_import_file(args)
     with write_session() as s:
         report = import_metrics(
             s,
             Actor.cli(),
             args.brand,
-            path.read_bytes(),
-            path.name,
+            data,
+            name,
             channel=args.channel,
             platform=args.platform,
             date_order=args.date_order,
             dry_run=args.dry_run,
-            progress=None if args.json else _progress_printer(),
+            progress=None if args.json else progress_printer(),
         )
     if args.json:
-        print(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False, indent=2))
+        print_json(report)
     else:
         print(report.summary())
         for note in report.notes:
             print(f"note: {note}")
         for p in report.problems:
-            print(f"row {p.row}, {p.column} '{p.value}': {p.reason}")
+            print(problem_line(p))
     if report.problems:
         raise CliError(
             f"nothing imported: {len(report.refused_rows):,} row(s) refused (fix them and run again)"
         )
 
 
-def _import_subparsers(sub: Any) -> Any:
-    """The `import` command's actions (registered by app.cli_bulk), to add `metrics` beside `posts`."""
-    imp = sub.choices["import"]
-    return next(a for a in imp._actions if isinstance(a, argparse._SubParsersAction))
-
-
-def add_metrics_commands(sub: Any) -> None:
-    """Register `rollups`, and `import metrics` beside `import posts`, on the main parser's sub-commands."""
+def add_metrics_commands(sub: Commands, imports: Commands) -> None:
+    """Register `rollups` on the main parser's sub-commands, and `metrics` among the `import` actions."""
     roll = sub.add_parser("rollups", help="refresh or rebuild the weekly and monthly metric rollups")
-    acts = roll.add_subparsers(dest="rollups_command", metavar="ACTION", required=True, parser_class=_Parser)
+    acts = roll.add_subparsers(
+        dest="rollups_command", metavar="ACTION", required=True, parser_class=CliParser
+    )
     ref = acts.add_parser("refresh", help="roll up the channel-days changed since the last refresh (the job)")
     ref.set_defaults(func=cmd_rollups_refresh)
     reb = acts.add_parser("rebuild", help="recompute every rollup from the daily rows (repairs)")
     reb.add_argument("--brand", help="only this brand (slug)")
     reb.set_defaults(func=cmd_rollups_rebuild)
 
-    from app.services.measurement import PLATFORM_CHOICES
-
-    met = _import_subparsers(sub).add_parser(
+    met = imports.add_parser(
         "metrics",
         help="import a platform analytics export (Meta, Instagram, LinkedIn, X, TikTok, YouTube, GA4/CRM)",
         description="Import an analytics export file all-or-nothing: daily rows become the channel's days, "

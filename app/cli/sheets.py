@@ -4,18 +4,19 @@ their health, sync now, the schemas, open problems and decisions), over the same
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from app.cli import CliError, _engine, _require_ready, print_rows
+from sqlalchemy.orm import Session
+
+from app.cli.common import CliError, CliParser, Commands, database_engine, print_rows, require_ready
 from app.db import read_session, write_session
 from app.services.core import Actor
 from app.services.org import get_brand, list_brands
 from app.sheets import bindings, problems
-from app.sheets.schema import load_schemas
+from app.sheets.catalog import load_schemas
 from app.sheets.sync import sync_brands
 
 
-def _brand_ids(session: Any, actor: Actor, slug: str | None) -> list[int]:
+def _brand_ids(session: Session, actor: Actor, slug: str | None) -> list[int]:
     return (
         [get_brand(session, actor, slug).id]
         if slug
@@ -24,9 +25,9 @@ def _brand_ids(session: Any, actor: Actor, slug: str | None) -> list[int]:
 
 
 def cmd_status(args: argparse.Namespace) -> None:
-    _require_ready()
+    require_ready()
     actor = Actor.cli()
-    with read_session(_engine()) as s:
+    with read_session(database_engine()) as s:
         rows = bindings.list_bindings(s, actor, _brand_ids(s, actor, args.brand))
     columns = [
         "id",
@@ -48,11 +49,11 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> None:
-    _require_ready()
+    require_ready()
     actor = Actor.cli()
-    with read_session(_engine()) as s:
+    with read_session(database_engine()) as s:
         ids = _brand_ids(s, actor, args.brand)
-    results = sync_brands(_engine(), actor, ids)
+    results = sync_brands(database_engine(), actor, ids)
     if not results:
         print("no connected worksheets (connect one in Settings → Sheets or with `sheets connect`)")
     for r in results:
@@ -78,8 +79,8 @@ def cmd_schemas(args: argparse.Namespace) -> None:
 
 
 def cmd_connect(args: argparse.Namespace) -> None:
-    _require_ready()
-    with write_session(_engine()) as s:
+    require_ready()
+    with write_session(database_engine()) as s:
         b = bindings.connect(
             s,
             Actor.cli(),
@@ -97,32 +98,32 @@ def cmd_connect(args: argparse.Namespace) -> None:
 
 
 def cmd_problems(args: argparse.Namespace) -> None:
-    _require_ready()
+    require_ready()
     actor = Actor.cli()
-    with read_session(_engine()) as s:
+    with read_session(database_engine()) as s:
         frame = problems.list_problems(s, actor, _brand_ids(s, actor, args.brand), include_resolved=args.all)
     print_rows(frame.to_dict("records"), list(frame.columns), args.json)
 
 
 def cmd_decide(args: argparse.Namespace) -> None:
-    _require_ready()
-    with write_session(_engine()) as s:
+    require_ready()
+    with write_session(database_engine()) as s:
         p = problems.decide(s, Actor.cli(), args.problem, args.decision)
         print(f"problem {p.id}: {p.resolution}; the next sync carries it out")
 
 
 def cmd_export_again(args: argparse.Namespace) -> None:
-    _require_ready()
-    with write_session(_engine()) as s:
+    require_ready()
+    with write_session(database_engine()) as s:
         b = bindings.export_again(s, Actor.cli(), args.binding)
         print(f"{b.worksheet_title}: the next sync exports it again")
 
 
-def add_sheets_commands(sub: Any) -> None:
+def add_sheets_commands(sub: Commands) -> None:
+    """Register `sheets` on the main parser's sub-commands."""
     sheets = sub.add_parser("sheets", help="the Google Sheets mirror: status, sync, schemas, problems")
-    parser_class = type(sheets)
     acts = sheets.add_subparsers(
-        dest="sheets_command", metavar="ACTION", required=True, parser_class=parser_class
+        dest="sheets_command", metavar="ACTION", required=True, parser_class=CliParser
     )
     st = acts.add_parser("status", help="connected worksheets and how their last sync went")
     st.add_argument("--brand")

@@ -1,20 +1,19 @@
 """`python -m app backup` and `python -m app restore`: the store to a file and back (SQLite online
-backup; pg_dump/pg_restore custom format for PostgreSQL). Registered by app/cli.py."""
+backup; pg_dump/pg_restore custom format for PostgreSQL)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from app.cli import CliError, _engine
+from app.cli.common import CliError, Commands, database_engine
 from app.db import head_revision
 from app.services.core import Actor
 from app.services.ops import backup, restore
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    info = backup(_engine(), Actor.cli(), Path(args.output))
+    info = backup(database_engine(), Actor.cli(), Path(args.output))
     print(
         f"backup of the {info.kind} store written to {info.path} ({info.size_bytes:,} bytes, "
         f"schema {info.revision}) in {info.seconds:.1f} s"
@@ -24,7 +23,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
 def cmd_restore(args: argparse.Namespace) -> None:
     if not args.yes:
         raise CliError("this replaces everything in the store with the backup; add --yes to confirm")
-    info = restore(_engine(), Actor.cli(), Path(args.file))
+    info = restore(database_engine(), Actor.cli(), Path(args.file))
     print(f"restored {info.path} into the {info.kind} store (schema {info.revision}) in {info.seconds:.1f} s")
     if info.revision != head_revision():
         print(
@@ -32,7 +31,8 @@ def cmd_restore(args: argparse.Namespace) -> None:
         )
 
 
-def add_backup_commands(sub: Any) -> None:
+def add_backup_commands(sub: Commands) -> None:
+    """Register `backup` and `restore` on the main parser's sub-commands."""
     b = sub.add_parser("backup", help="write the whole store to a file (safe while the app runs)")
     b.add_argument("-o", "--output", required=True, help="the backup file to write")
     b.set_defaults(func=cmd_backup)

@@ -16,7 +16,7 @@ from app.cli import main
 from app.db import read_session
 from app.models import AuditLog
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
-from app.cli import CliError, _require_ready
+from app.cli.common import CliError, Commands, require_ready
 from app.db import read_session
 from app.services.core import Actor, parse_period
 from app.services.reports import TEMPLATES, get_template
@@ -25,7 +24,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     out = Path(args.output)
     if not out.parent.exists():
         raise CliError(f"-o {args.output}: the folder {out.parent} does not exist")
-    _require_ready()
+    require_ready()
     with read_session() as s:
         report, data = reports.produce(s, Actor.cli(), args.brand, args.template, start, end, fmt)
     tmp = out.with_name(f".{out.name}.part")
@@ -34,7 +33,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"{report.title}, {report.period_label}: {len(data):,} bytes written to {out}")
 
 
-def add_report_commands(sub: Any) -> None:
+def add_report_commands(sub: Commands) -> None:
     """Register `report` on the main parser's sub-commands."""
     rep = sub.add_parser("report", help="write one brand's report for a period to a PDF or XLSX file")
     rep.add_argument("--brand", required=True, help="the brand's slug (see `python -m app brands`)")

@@ -1,51 +1,50 @@
 """`python -m app import posts|template` and `python -m app export calendar`: bulk posts in, the
-content calendar out, over app.services.post_import and app.services.calendar_export."""
+content calendar out, over the content domain's post importer and calendar export."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-from app.cli import CliError, _Parser, _progress_printer, _require_ready
+from app.cli.common import (
+    CliError,
+    CliParser,
+    Commands,
+    print_json,
+    problem_line,
+    progress_printer,
+    read_import_file,
+    require_ready,
+)
 from app.db import read_session, write_session
 from app.faults import maybe_crash
+from app.services.content import export as calendar_export
+from app.services.content import import_posts, template_csv, template_xlsx
 from app.services.core import Actor
 from app.services.org import brands
 
 
-def _problem_line(p: Any) -> str:
-    return f"row {p.row}, {p.column} '{p.value}': {p.reason}"
-
-
 def cmd_import_posts(args: argparse.Namespace) -> None:
-    from app.services.content import import_posts
-
-    _require_ready()
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"no file {args.file!r}")
+    data, name = read_import_file(args)
     with write_session() as s:
         report = import_posts(
             s,
             Actor.cli(),
             args.brand,
-            path.read_bytes(),
-            path.name,
+            data,
+            name,
             fmt=args.format,
             channel=args.channel,
             dry_run=args.dry_run,
             valid_only=args.valid_only,
             date_order=args.date_order,
-            progress=None if args.json else _progress_printer(),
+            progress=None if args.json else progress_printer(),
             again=args.again,
         )
     maybe_crash("import.after_commit")  # landed, but the person never saw the report
     if args.json:
-        print(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False, indent=2))
+        print_json(report)
     else:
         print(f"{report.summary()} [{report.format}, {report.encoding}, {report.seconds:.1f} s]")
         for slug, count in report.variants_per_channel.items():
@@ -53,9 +52,9 @@ def cmd_import_posts(args: argparse.Namespace) -> None:
         for note in report.notes:
             print(f"note: {note}")
         for p in report.problems:
-            print(_problem_line(p))
+            print(problem_line(p))
         for p in report.warnings[:20]:
-            print(f"warning: {_problem_line(p)}")
+            print(f"warning: {problem_line(p)}")
         if len(report.warnings) > 20:
             print(f"warning: ... and {len(report.warnings) - 20:,} more warnings (--json lists them all)")
     how = "" if report.valid_only else "; --valid-only imports the rows that pass"
@@ -67,8 +66,6 @@ def cmd_import_posts(args: argparse.Namespace) -> None:
 
 
 def cmd_import_template(args: argparse.Namespace) -> None:
-    from app.services.content import template_csv, template_xlsx
-
     path = Path(args.output)
     data = template_xlsx() if path.suffix.lower() == ".xlsx" else template_csv()
     path.write_bytes(data)
@@ -86,9 +83,7 @@ def _date_arg(value: str | None, option: str) -> date | None:
 
 
 def cmd_export_calendar(args: argparse.Namespace) -> None:
-    from app.services.content import export as calendar_export
-
-    _require_ready()
+    require_ready()
     start = _date_arg(args.start, "--from") or date.today()
     end = _date_arg(args.end, "--to") or start + timedelta(days=29)
     statuses = [v.strip() for v in args.status.split(",") if v.strip()] if args.status else None
@@ -107,10 +102,11 @@ def cmd_export_calendar(args: argparse.Namespace) -> None:
     print(f"wrote {len(rows):,} post variants ({scope}, {start} to {end}) as {args.format} to {args.output}")
 
 
-def add_import_export_commands(sub: Any) -> None:
-    """Register `import` and `export` on the main parser's sub-commands."""
+def add_import_export_commands(sub: Commands) -> Commands:
+    """Register `import` and `export` on the main parser's sub-commands; returns the `import` actions (the
+    metrics group adds `import metrics` to them)."""
     imp = sub.add_parser("import", help="import posts from CSV or XLSX (template, Hootsuite, Sprout Social)")
-    imps = imp.add_subparsers(dest="import_command", metavar="ACTION", required=True, parser_class=_Parser)
+    imps = imp.add_subparsers(dest="import_command", metavar="ACTION", required=True, parser_class=CliParser)
     posts = imps.add_parser(
         "posts",
         help="import posts (all-or-nothing unless --valid-only)",
@@ -142,7 +138,7 @@ def add_import_export_commands(sub: Any) -> None:
     tmpl.set_defaults(func=cmd_import_template)
 
     exp = sub.add_parser("export", help="export the content calendar (CSV, XLSX or ICS)")
-    exps = exp.add_subparsers(dest="export_command", metavar="ACTION", required=True, parser_class=_Parser)
+    exps = exp.add_subparsers(dest="export_command", metavar="ACTION", required=True, parser_class=CliParser)
     cal = exps.add_parser("calendar", help="one row (or calendar event) per post variant")
     cal.add_argument("--format", required=True, choices=["csv", "xlsx", "ics"])
     cal.add_argument("--brand", help="one brand (default: every brand)")
@@ -151,3 +147,4 @@ def add_import_export_commands(sub: Any) -> None:
     cal.add_argument("--status", help="only these statuses, comma-separated (e.g. scheduled,published)")
     cal.add_argument("-o", "--output", required=True)
     cal.set_defaults(func=cmd_export_calendar)
+    return imps

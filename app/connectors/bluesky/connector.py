@@ -8,7 +8,7 @@ post, and `find_published` is a getRecord on that rkey. The TID's time part ther
 fixed 2023 window), not the clock; the apps order posts by `createdAt`, which is the real time.
 
 Reading without the AppView (a bare PDS answers 502 for notifications and counts): the inbox and the
-metrics walk the repositories the PDS hosts; see app/connectors/bluesky_repos.py.
+metrics walk the repositories the PDS hosts; see repos.py beside this module.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import httpx
 from atproto import Client
 from atproto.exceptions import AtProtocolError, RateLimitExceededError, RequestErrorBase
 from atproto_client.request import Request
+from PIL import Image
 
-from app.connectors import bluesky_repos
 from app.connectors.base import (
     ChannelMetrics,
     ConnectorError,
@@ -39,7 +39,8 @@ from app.connectors.base import (
     Published,
     TransientError,
 )
-from app.connectors.bluesky_repos import POST, as_dict, parse_time
+from app.connectors.bluesky.records import POST, as_dict, parse_time, split_uri
+from app.connectors.bluesky.repos import read_channel_metrics, read_inbox, read_post_metrics
 from app.models.enums import ConnectorKind
 
 MAX_IMAGES = 4  # app.bsky.embed.images
@@ -89,14 +90,6 @@ def split_credential(credential: str, handle: str) -> tuple[str, str]:
     return handle, credential
 
 
-def split_uri(uri: str) -> tuple[str, str, str]:
-    """'at://did/collection/rkey' -> (did, collection, rkey); PermanentError naming the value otherwise."""
-    parts = uri.removeprefix("at://").split("/") if uri.startswith("at://") else []
-    if len(parts) != 3 or not all(parts):
-        raise PermanentError(f"not a Bluesky post id (expected at://did/{POST}/rkey): {uri!r}")
-    return parts[0], parts[1], parts[2]
-
-
 def _jwt_exp(token: str | None) -> datetime | None:
     """The `exp` claim of a JWT, read without verifying it (it is our own session's token)."""
     try:
@@ -133,10 +126,10 @@ class BlueskyConnector:
         request = Request(
             timeout=float(self.settings.get("timeout_s", 30)), event_hooks={"response": [self._remember]}
         )
-        self._client = Client(self.base_url, request=request)
+        self.client = Client(self.base_url, request=request)
         self._did: str | None = None
         self._my_handle: str | None = None
-        self._handles: dict[str, tuple[str, str]] = {}
+        self.handles: dict[str, tuple[str, str]] = {}
 
     # -- plumbing -----------------------------------------------------------------------------------
 
@@ -167,7 +160,8 @@ class BlueskyConnector:
             return TransientError(text, platform_message=said, status=status)
         return PermanentError(text, platform_message=said, status=status)
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """fn(*args, **kwargs), its platform errors turned into TransientError/PermanentError naming `what`."""
         try:
             return fn(*args, **kwargs)
         except ConnectorError:
@@ -175,7 +169,7 @@ class BlueskyConnector:
         except (AtProtocolError, httpx.HTTPError) as exc:
             raise self._translate(exc, what) from None
 
-    def _login(self) -> str:
+    def login(self) -> str:
         """Our DID, signing in once per process (a kept session is refreshed by the client as needed)."""
         if self._did:
             return self._did
@@ -184,40 +178,39 @@ class BlueskyConnector:
             kept = _sessions.get(key)
         if kept:
             try:
-                self._client.login(session_string=kept, fetch_bsky_profile=False)
-                self._client.com.atproto.server.get_session()
+                self.client.login(session_string=kept, fetch_bsky_profile=False)
+                self.client.com.atproto.server.get_session()
             except (AtProtocolError, httpx.HTTPError):
                 kept = None  # revoked or expired: sign in again below
         if not kept:
-            self._call(
-                "sign-in", self._client.login, self._identifier, self._secret, fetch_bsky_profile=False
-            )
+            self.call("sign-in", self.client.login, self._identifier, self._secret, fetch_bsky_profile=False)
             with _sessions_lock:
-                _sessions[key] = self._client.export_session_string()
+                _sessions[key] = self.client.export_session_string()
 
         def keep(event: object, session: Any) -> None:  # refreshed tokens replace the kept ones
             with _sessions_lock:
                 _sessions[key] = session.export()
 
-        self._client.on_session_change(keep)
-        session = self._client._session
+        self.client.on_session_change(keep)
+        session = self.client._session
         assert session is not None
         self._did, self._my_handle = session.did, session.handle
         return self._did
 
-    def _permalink(self, uri: str, handle: str | None = None) -> str:
+    def permalink(self, uri: str, handle: str | None = None) -> str:
+        """The post's address in the web app (by the author's handle when known, else its DID)."""
         did, _, rkey = split_uri(uri)
         return f"{self.web_base}/profile/{handle or did}/post/{rkey}"
 
     def _published(self, uri: str, created_at: str | None) -> Published:
-        link = self._permalink(uri, self._my_handle or self.handle)
+        link = self.permalink(uri, self._my_handle or self.handle)
         return Published(external_id=uri, permalink=link, published_at=parse_time(created_at))
 
-    def _get_record(self, uri: str) -> tuple[str, dict[str, Any]] | None:
+    def get_record(self, uri: str) -> tuple[str, dict[str, Any]] | None:
         """(cid, record) of a record, None when it does not exist."""
         did, collection, rkey = split_uri(uri)
         try:
-            out = self._client.com.atproto.repo.get_record(
+            out = self.client.com.atproto.repo.get_record(
                 {"repo": did, "collection": collection, "rkey": rkey}
             )
         except (AtProtocolError, httpx.HTTPError) as exc:
@@ -231,7 +224,7 @@ class BlueskyConnector:
     # -- publishing ---------------------------------------------------------------------------------
 
     def _reply_ref(self, parent_uri: str) -> dict[str, Any]:
-        found = self._get_record(parent_uri)
+        found = self.get_record(parent_uri)
         if found is None:
             raise PermanentError(f"the post this replies to no longer exists: {parent_uri}")
         cid, record = found
@@ -257,9 +250,9 @@ class BlueskyConnector:
                 raise PermanentError(
                     f"{media.path.name} is {len(data):,} bytes; Bluesky takes images up to {IMAGE_MAX_BYTES:,}"
                 )
-            blob = self._call(
+            blob = self.call(
                 f"uploading {media.path.name}",
-                self._client.com.atproto.repo.upload_blob,
+                self.client.com.atproto.repo.upload_blob,
                 data,
                 headers={"Content-Type": media.mime_type},
             ).blob
@@ -279,7 +272,7 @@ class BlueskyConnector:
         }
         if post.reply_to:  # first: a bad or vanished parent fails before any upload
             record["reply"] = self._reply_ref(post.reply_to)
-        facets = self._call("detecting links and mentions", self._client.detect_facets, text)
+        facets = self.call("detecting links and mentions", self.client.detect_facets, text)
         if facets:
             record["facets"] = [as_dict(f) for f in facets]
         embed = self._images(post)
@@ -293,59 +286,59 @@ class BlueskyConnector:
         return record
 
     def publish(self, post: Outgoing) -> Published:
-        did = self._login()
+        did = self.login()
         rkey = record_key(post.idempotency_key)
         uri = f"at://{did}/{POST}/{rkey}"
         # A retry of a post that went out: answer with it before uploading any media again.
-        existing = self._get_record(uri)
+        existing = self.get_record(uri)
         if existing is not None:
             return self._published(uri, existing[1].get("createdAt"))
         record = self._record(post)
         data = {"repo": did, "collection": POST, "rkey": rkey, "record": record, "validate": True}
         try:
-            out = self._client.com.atproto.repo.create_record(data)
+            out = self.client.com.atproto.repo.create_record(data)
         except (AtProtocolError, httpx.HTTPError) as exc:
             error = self._translate(exc, "publishing")
             # The server refused: if a record already holds this key, an earlier attempt went out, and
             # that post is the answer (no second post). With no answer at all, reconciling is the caller's.
             if error.status is not None:
-                existing = self._get_record(uri)
+                existing = self.get_record(uri)
                 if existing is not None:
                     return self._published(uri, existing[1].get("createdAt"))
             raise error from None
         return self._published(str(out.uri), record["createdAt"])
 
     def find_published(self, idempotency_key: str, since: datetime) -> Published | None:
-        did = self._login()
+        did = self.login()
         uri = f"at://{did}/{POST}/{record_key(idempotency_key)}"
-        found = self._get_record(uri)
+        found = self.get_record(uri)
         return self._published(uri, found[1].get("createdAt")) if found else None
 
     def send_reply(self, in_reply_to: str, text: str, idempotency_key: str) -> Published:
         return self.publish(Outgoing(text=text, idempotency_key=idempotency_key, reply_to=in_reply_to))
 
-    # -- reading (app/connectors/bluesky_repos.py walks the PDS's repositories) -------------------------
+    # -- reading (repos.py walks the PDS's repositories) ---------------------------------------------
 
     def fetch_inbox(self, cursor: str | None) -> InboxPage:
-        return bluesky_repos.fetch_inbox(self, cursor)
+        return read_inbox(self, cursor)
 
     def fetch_post_metrics(self, external_ids: Sequence[str]) -> list[PostMetrics]:
-        return bluesky_repos.fetch_post_metrics(self, external_ids)
+        return read_post_metrics(self, external_ids)
 
     def fetch_channel_metrics(self, since: date) -> list[ChannelMetrics]:
-        return bluesky_repos.fetch_channel_metrics(self, since)
+        return read_channel_metrics(self, since)
 
     # -- health -------------------------------------------------------------------------------------
 
     def check_health(self) -> Health:
         """Signs in (or checks the kept session); raises TransientError/PermanentError when that fails,
         else says who, when the session's tokens expire and the rate-limit headroom the PDS reported."""
-        self._login()
-        out = self._call("checking the session", self._client.com.atproto.server.get_session)
-        session = self._client._session
+        self.login()
+        out = self.call("checking the session", self.client.com.atproto.server.get_session)
+        session = self.client._session
         access_exp = _jwt_exp(session.access_jwt if session else None)
         refresh_exp = _jwt_exp(session.refresh_jwt if session else None)
-        details = {"did": str(out.did), "pds": self._client._base_url.removesuffix("/xrpc")}
+        details = {"did": str(out.did), "pds": self.client._base_url.removesuffix("/xrpc")}
         if access_exp:
             details["access_token_expires_at"] = access_exp.isoformat()
         remaining = _int(self._rate.get("ratelimit-remaining"))
@@ -387,8 +380,6 @@ def _int(value: str | None) -> int | None:
 def _image_size(path: Any) -> tuple[int, int] | None:
     """Width and height for the app's layout; None when Pillow cannot read the file."""
     try:
-        from PIL import Image
-
         with Image.open(path) as img:
             return int(img.width), int(img.height)
     except Exception:

@@ -58,7 +58,7 @@ def test_rebuild_of_an_unknown_brand_is_one_line(cli) -> None:  # type: ignore[n
     assert code == 1 and err.startswith("error:") and "nope" in err
 
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 
 
 def test_import_metrics_prints_what_it_did_and_twice_changes_nothing(cli) -> None:  # type: ignore[no-untyped-def]

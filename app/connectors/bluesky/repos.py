@@ -11,10 +11,11 @@ returns only what sorts after the cursor (createdAt is the author's clock, as in
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 import httpx
+from atproto import Client
 from atproto.exceptions import AtProtocolError
 
 from app.connectors.base import (
@@ -26,34 +27,28 @@ from app.connectors.base import (
     PermanentError,
     PostMetrics,
 )
+from app.connectors.bluesky.records import FOLLOW, LIKE, POST, REPOST, as_dict, parse_time, split_uri
 
-if TYPE_CHECKING:
-    from app.connectors.bluesky import BlueskyConnector
-
-POST = "app.bsky.feed.post"
-LIKE = "app.bsky.feed.like"
-REPOST = "app.bsky.feed.repost"
-FOLLOW = "app.bsky.graph.follow"
-INBOX_PAGE = 50  # items per fetch_inbox answer; the cursor pages through the rest
+INBOX_PAGE = 50  # items per read_inbox answer; the cursor pages through the rest
 
 
-def parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+class Pds(Protocol):
+    """What the walk needs from the connector: its client, its limits and cache, and its calls, which sign
+    in once and turn the platform's errors into ConnectorErrors."""
 
+    client: Client
+    max_repos: int
+    max_pages: int
+    inbox_lookback: timedelta
+    handles: dict[str, tuple[str, str]]  # (handle, display name) by DID
 
-def as_dict(value: Any) -> dict[str, Any]:
-    """A record as plain JSON (the atproto models are pydantic; raw answers are dicts)."""
-    from atproto import models
+    def call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any: ...
 
-    if isinstance(value, dict):
-        return value
-    return models.get_model_as_dict(value) if value is not None else {}
+    def login(self) -> str: ...
+
+    def get_record(self, uri: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    def permalink(self, uri: str, handle: str | None = None) -> str: ...
 
 
 def parse_cursor(cursor: str | None) -> tuple[datetime | None, str]:
@@ -66,7 +61,7 @@ def parse_cursor(cursor: str | None) -> tuple[datetime | None, str]:
     return when, uri
 
 
-def repos(conn: BlueskyConnector) -> Iterator[str]:
+def repos(conn: Pds) -> Iterator[str]:
     """DIDs of the active repositories on the PDS, at most `max_repos`."""
     cursor = None
     seen = 0
@@ -74,7 +69,7 @@ def repos(conn: BlueskyConnector) -> Iterator[str]:
         params: dict[str, Any] = {"limit": min(1000, conn.max_repos - seen)}
         if cursor:
             params["cursor"] = cursor
-        out = conn._call("listing repositories", conn._client.com.atproto.sync.list_repos, params)
+        out = conn.call("listing repositories", conn.client.com.atproto.sync.list_repos, params)
         for repo in out.repos:
             if repo.active is False:
                 continue
@@ -86,7 +81,7 @@ def repos(conn: BlueskyConnector) -> Iterator[str]:
 
 
 def records(
-    conn: BlueskyConnector, did: str, collection: str, newer_than: datetime | None = None
+    conn: Pds, did: str, collection: str, newer_than: datetime | None = None
 ) -> Iterator[tuple[str, dict]]:
     """(uri, record) of one repository's collection, newest first; stops after a page wholly older than
     `newer_than` (apps make time-ordered record keys) or after `max_pages` pages."""
@@ -95,7 +90,7 @@ def records(
         params: dict[str, Any] = {"repo": did, "collection": collection, "limit": 100}
         if cursor:
             params["cursor"] = cursor
-        out = conn._call(f"listing {collection} of {did}", conn._client.com.atproto.repo.list_records, params)
+        out = conn.call(f"listing {collection} of {did}", conn.client.com.atproto.repo.list_records, params)
         fresh = False
         for rec in out.records:
             value = as_dict(rec.value)
@@ -108,24 +103,24 @@ def records(
             return
 
 
-def who(conn: BlueskyConnector, did: str) -> tuple[str, str]:
+def who(conn: Pds, did: str) -> tuple[str, str]:
     """(handle, display name) of an account on the PDS, cached on the connector."""
-    if did not in conn._handles:
+    if did not in conn.handles:
         handle, name = did, ""
         try:
-            handle = conn._client.com.atproto.repo.describe_repo({"repo": did}).handle
-            found = conn._get_record(f"at://{did}/app.bsky.actor.profile/self")
+            handle = conn.client.com.atproto.repo.describe_repo({"repo": did}).handle
+            found = conn.get_record(f"at://{did}/app.bsky.actor.profile/self")
             name = str((found[1] if found else {}).get("displayName") or "")
         except (AtProtocolError, httpx.HTTPError, ConnectorError):
             pass  # a name is nice to have; the item is still worth showing
-        conn._handles[did] = (handle, name)
-    return conn._handles[did]
+        conn.handles[did] = (handle, name)
+    return conn.handles[did]
 
 
-def fetch_inbox(conn: BlueskyConnector, cursor: str | None) -> InboxPage:
+def read_inbox(conn: Pds, cursor: str | None) -> InboxPage:
     """Replies to our posts and posts mentioning us, oldest first, after `cursor`, or within the last
     `inbox_lookback_days` when there is none."""
-    me = conn._login()
+    me = conn.login()
     after_time, after_uri = parse_cursor(cursor)
     floor = after_time or datetime.now(UTC) - conn.inbox_lookback
     found: list[InboxItem] = []
@@ -147,9 +142,7 @@ def fetch_inbox(conn: BlueskyConnector, cursor: str | None) -> InboxPage:
     return InboxPage(items=page, cursor=f"{last.created_at.isoformat()}|{last.external_id}")
 
 
-def _inbox_item(
-    conn: BlueskyConnector, me: str, did: str, uri: str, record: dict, created: datetime
-) -> InboxItem | None:
+def _inbox_item(conn: Pds, me: str, did: str, uri: str, record: dict, created: datetime) -> InboxItem | None:
     parent = ((record.get("reply") or {}).get("parent") or {}).get("uri") or ""
     mentions = any(
         feature.get("did") == me
@@ -172,22 +165,20 @@ def _inbox_item(
         text=str(record.get("text") or ""),
         created_at=created,
         in_reply_to=parent or None,
-        permalink=conn._permalink(uri, handle),
+        permalink=conn.permalink(uri, handle),
     )
 
 
-def fetch_post_metrics(conn: BlueskyConnector, external_ids: Sequence[str]) -> list[PostMetrics]:
+def read_post_metrics(conn: Pds, external_ids: Sequence[str]) -> list[PostMetrics]:
     """Likes, reposts (shares) and replies (comments) of our posts. Impressions are not public on
     Bluesky, so they are not reported."""
-    from app.connectors.bluesky import split_uri
-
     for uri in external_ids:
         split_uri(uri)
     wanted = set(external_ids)
     if not wanted:
         return []
     counts = {uri: {"likes": 0, "shares": 0, "comments": 0} for uri in wanted}
-    conn._login()
+    conn.login()
     for did in repos(conn):
         for collection, metric in ((LIKE, "likes"), (REPOST, "shares")):
             for _, record in records(conn, did, collection):
@@ -201,12 +192,12 @@ def fetch_post_metrics(conn: BlueskyConnector, external_ids: Sequence[str]) -> l
     return [PostMetrics(external_id=uri, values=dict(counts[uri])) for uri in external_ids]
 
 
-def fetch_channel_metrics(conn: BlueskyConnector, since: date) -> list[ChannelMetrics]:
+def read_channel_metrics(conn: Pds, since: date) -> list[ChannelMetrics]:
     """Today's followers (follow records naming us), follows and posts of the account."""
     today = datetime.now(UTC).date()
     if since > today:
         return []
-    me = conn._login()
+    me = conn.login()
     followers = 0
     for did in repos(conn):
         followers += sum(1 for _, r in records(conn, did, FOLLOW) if r.get("subject") == me)

@@ -7,13 +7,16 @@ asks only for what is newer than the last one seen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
+
+from mastodon import Mastodon
 
 from app.connectors.base import InboxItem, InboxKind, InboxPage
-from app.connectors.mastodon import plain_text
+from app.connectors.mastodon.text import plain_text
 
-if TYPE_CHECKING:
-    from app.connectors.mastodon import MastodonConnector
+# The connector's call(what, fn, *args, **kwargs): fn's platform errors come back as ConnectorErrors.
+Call = Callable[..., Any]
 
 RECENT_POSTS_SCANNED = 20  # own posts whose threads are read for replies that do not mention us
 NOTIFICATION_PAGES = 5  # pages of 80 per fetch; the rest comes next time, from the cursor on
@@ -57,9 +60,9 @@ def _kind(status: Any, me_id: str) -> InboxKind:
     return InboxKind.MENTION
 
 
-def fetch_inbox(conn: MastodonConnector, cursor: str | None) -> InboxPage:
-    api = conn._api
-    me = conn._account()
+def read_inbox(api: Mastodon, me: Any, call: Call, cursor: str | None) -> InboxPage:
+    """The inbox after `cursor`, read with `api` as the signed-in account `me`; every request goes through
+    `call`."""
     me_id = str(me.id)
     last_notif, last_reply = parse_cursor(cursor)
     found: dict[str, InboxItem] = {}
@@ -68,13 +71,13 @@ def fetch_inbox(conn: MastodonConnector, cursor: str | None) -> InboxPage:
     # With a cursor, walk forward from it (min_id); the first time, take the newest page only.
     newest_notif = last_notif
     if last_notif is None:
-        pages = [conn._call("reading notifications", api.notifications, types=["mention"], limit=40)]
+        pages = [call("reading notifications", api.notifications, types=["mention"], limit=40)]
         newest_notif = 0  # from now on, walk forward from here even if there was nothing yet
     else:
         pages = []
         min_id: int = last_notif
         for _ in range(NOTIFICATION_PAGES):
-            page = conn._call(
+            page = call(
                 "reading notifications", api.notifications, types=["mention"], min_id=min_id, limit=80
             )
             if not page:
@@ -89,11 +92,11 @@ def fetch_inbox(conn: MastodonConnector, cursor: str | None) -> InboxPage:
 
     # Replies that do not mention us only show in the threads of our posts.
     newest_reply = last_reply
-    own = conn._call("listing recent posts", api.account_statuses, me.id, limit=RECENT_POSTS_SCANNED)
+    own = call("listing recent posts", api.account_statuses, me.id, limit=RECENT_POSTS_SCANNED)
     for status in own or []:
         if not status.replies_count:
             continue
-        context = conn._call(f"reading replies to {status.id}", api.status_context, status.id)
+        context = call(f"reading replies to {status.id}", api.status_context, status.id)
         for reply in context.descendants:
             rid = int(reply.id)
             if (

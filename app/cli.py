@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +16,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy.exc import OperationalError
 
-from app.config import ConfigError, get_settings, mask_url
+from app.config import ConfigError, get_settings, mask_url, setting_value
 from app.db import current_revision, get_engine, head_revision, read_session, upgrade, write_session
 from app.services.core import Actor, ServiceError, audit
 from app.services.org import DbState, brands, channels, database_state, markets, reset_database, users
@@ -475,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("SOCIALOPS_DEBUG"):
+        if setting_value("debug"):
             raise
         print(
             f"error: unexpected {type(exc).__name__}: {exc} (SOCIALOPS_DEBUG=1 shows the traceback)",

@@ -4,7 +4,6 @@ with a mistake is refused with the file and the field named, never half-loaded."
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from app.config import REPO_ROOT, ConfigError
+from app.config import ConfigError, setting_value
 from app.models.sheets import ConflictPolicy, RemovedRowPolicy
 from app.services.core import NotFound, Perm
 
@@ -29,7 +28,7 @@ class SchemaError(ConfigError):
 
 
 def schema_dir() -> Path:
-    return Path(os.environ.get("SOCIALOPS_SHEETS_SCHEMA_DIR") or REPO_ROOT / "sheets_schema")
+    return setting_value("sheets_schema_dir")
 
 
 @dataclass(frozen=True)

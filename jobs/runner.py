@@ -1,5 +1,6 @@
 """`python -m jobs.runner [--once] [--list] [--only NAME ...]`: runs every job of the ops schedule
-(`app.services.ops.JOBS`) on its cadence (the `schedule` package), each run recorded; a job that raises is logged and the others carry on.
+(`app.services.ops.JOBS`) on its cadence (the `schedule` package), each run recorded; a job that raises
+is logged and the others carry on.
 
 Each job runs in its own worker thread, one run of a job at a time, so an hour-long metrics import never
 holds back publishing. The first run of each job is due one cadence after its last recorded run (at

@@ -66,6 +66,7 @@ KNOWN_EXTENSIONS = frozenset(e for f in FORMATS.values() for e in f.extensions)
 # The defaults live in the settings table (app/config/table.py); these are for a limit built by hand.
 DEFAULT_MAX_IMAGE_PIXELS = setting("asset_max_image_pixels").default
 DEFAULT_THUMBNAIL_PX = setting("asset_thumbnail_px").default
+
 KIND_PLURAL = {
     AssetKind.IMAGE: "images",
     AssetKind.VIDEO: "videos",

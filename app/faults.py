@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
-FAULT_ENV = "SOCIALOPS_FAULT"
+from app.config import setting, setting_value
+
+# The variable the tests set in a child process's environment (the setting is environment-only).
+FAULT_ENV = str(setting("fault").env)
 # The exit status of a process killed by SIGKILL as a shell reports it, so the tests can tell a
 # planned crash from an ordinary failure.
 CRASH_EXIT_CODE = 137
@@ -19,13 +22,10 @@ CRASH_EXIT_CODE = 137
 def maybe_crash(point: str) -> None:
     """Die at once if the environment names `point` (several points may be given, comma-separated).
 
-    The variable is read on every call (not cached) so a test can set it in a child process only;
-    unset, this costs one dictionary lookup.
+    The setting is read on every call (not cached) so a test can set it in a child process only; it is
+    environment-only, so unset this costs one dictionary lookup and never opens the secrets file.
     """
-    wanted = os.environ.get(FAULT_ENV)
-    if not wanted:
-        return
-    if point in (p.strip() for p in wanted.split(",")):
+    if point in setting_value("fault"):
         # stderr is unbuffered enough for one line; stdout may hold unflushed output that a real
         # kill would lose too, so it is left alone.
         sys.stderr.write(f"fault injected at {point}\n")

@@ -28,9 +28,10 @@ from sqlalchemy import Engine, func, select
 from app.db import get_engine, read_session, upgrade
 from app.models import JobRun
 from app.services.core import Actor
+from app.services.ops import JOBS
 from app.services.ops import health as ops
+from app.services.ops import timings as job_timings
 from benchmarks.results import Figure, record
-from jobs import registry
 
 OUT = Path(__file__).resolve().parent / "out"
 ADMIN = Actor.system("benchmark:health")
@@ -50,7 +51,7 @@ def build(engine: Engine, days: int, failing_days: int, now: datetime) -> int:
     """A year (or `days`) of runs of every job at its default cadence; returns the row count."""
     rows = []
     start = now - timedelta(days=days)
-    for spec in registry.JOBS:
+    for spec in JOBS:
         every = spec.every
         stop = now - timedelta(hours=2) if spec.name == "sync_inbox" else now
         at = start
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     n = build(engine, args.days, args.failing_days, now)
     print(f"{n:,} job runs over {args.days} days written in {time.perf_counter() - started:.1f} s")
-    timings = registry.timings(secrets={})
+    timings = job_timings(secrets={})
 
     def ours() -> list[ops.Problem]:
         with read_session(engine) as s:

@@ -26,10 +26,9 @@ from app.faults import maybe_crash
 from app.models import JobRun
 from app.models.enums import JobStatus
 from app.services.core import Actor, ServiceError
-from app.services.ops import JobTiming
+from app.services.ops import JOBS, JobTiming, default_timings, timings
 from app.services.ops import health as ops
 from app.services.org import get_brand
-from jobs import registry
 
 log = logging.getLogger("socialops.jobs")
 
@@ -37,11 +36,11 @@ log = logging.getLogger("socialops.jobs")
 def _timings(names: Sequence[str]) -> list[JobTiming]:
     # The schedule decides how long a run may take before it counts as interrupted; a broken schedule
     # falls back on the built-in cadences rather than stopping the job.
-    specs = [s for s in registry.JOBS if s.name in names]
+    specs = [s for s in JOBS if s.name in names]
     try:
-        return registry.timings(specs)
+        return timings(specs)
     except ConfigError:
-        return registry.default_timings(specs)
+        return default_timings(specs)
 
 
 def record_interrupted(session: Session, names: Sequence[str], actor: Actor) -> list[int]:

@@ -1,5 +1,6 @@
-"""`python -m jobs.runner [--once] [--list] [--only NAME ...]`: runs every job of `jobs.registry` on its
-cadence (the `schedule` package), each run recorded; a job that raises is logged and the others carry on.
+"""`python -m jobs.runner [--once] [--list] [--only NAME ...]`: runs every job of the ops schedule
+(`app.services.ops.JOBS`) on its cadence (the `schedule` package), each run recorded; a job that raises
+is logged and the others carry on.
 
 Each job runs in its own worker thread, one run of a job at a time, so an hour-long metrics import never
 holds back publishing. The first run of each job is due one cadence after its last recorded run (at
@@ -29,10 +30,8 @@ from app.config import ConfigError
 from app.db import read_session, write_session
 from app.models import JobRun
 from app.services.core import Actor
-from app.services.ops import JobTiming, every_label
-from jobs import registry
+from app.services.ops import JOBS, JobSpec, JobTiming, every_label, spec_named, timings
 from jobs.recording import record_interrupted, run_job
-from jobs.registry import JobSpec
 
 log = logging.getLogger("socialops.jobs.runner")
 
@@ -146,7 +145,7 @@ class Runner:
         log.info("stopped")
 
     def once(self, now: datetime) -> int:
-        """Run every due job one after the other (in registry order) and return 1 if any failed."""
+        """Run every due job one after the other (in catalogue order) and return 1 if any failed."""
         last = last_starts([s.name for s, _ in self.jobs])
         failed = 0
         for spec, timing in self.jobs:
@@ -200,18 +199,18 @@ def main(argv: list[str] | None = None, jobs: Sequence[JobSpec] | None = None) -
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these jobs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    jobs = list(registry.JOBS if jobs is None else jobs)
+    jobs = list(JOBS if jobs is None else jobs)
     try:
         if args.only:
-            jobs = [registry.spec_named(n, jobs) for n in args.only]
-        timings = registry.timings(jobs)
+            jobs = [spec_named(n, jobs) for n in args.only]
+        configured = timings(jobs)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.list:
-        print_schedule(jobs, timings)
+        print_schedule(jobs, configured)
         return 0
-    runner = Runner(jobs, timings)
+    runner = Runner(jobs, configured)
     settle_interrupted([s.name for s in jobs])
     previous = {}
     if threading.current_thread() is threading.main_thread():

@@ -6,7 +6,6 @@ one row per line with the slug first, or JSON with --json. Errors are one line o
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -21,7 +20,7 @@ from app.cli.ops import add_backup_commands
 from app.cli.org import add_org_commands
 from app.cli.reports import add_report_commands
 from app.cli.sheets import add_sheets_commands
-from app.config import ConfigError, get_settings, mask_url
+from app.config import ConfigError, get_settings, mask_url, setting_value
 from app.services.core import ServiceError
 
 __all__ = ["build_parser", "main"]
@@ -64,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if os.environ.get("SOCIALOPS_DEBUG"):
+        if setting_value("debug"):
             raise
         print(
             f"error: unexpected {type(exc).__name__}: {exc} (SOCIALOPS_DEBUG=1 shows the traceback)",

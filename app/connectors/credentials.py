@@ -1,31 +1,21 @@
-"""Credentials of connector accounts, resolved at run time from the NAME a channel stores: the environment
-first, then the `[connectors]` table of `.streamlit/secrets.toml` (`[tokens]`, the older name, is read
-too). Values are never logged or shown."""
+"""Credentials of connector accounts, resolved at run time from the NAME a channel stores, through the
+settings table's open-ended `connector_credential`: the environment variable NAME first, then NAME in
+the `[connectors]` table of `.streamlit/secrets.toml` (`[tokens]`, the older name, is read too). Values
+are never logged or shown."""
 
 from __future__ import annotations
 
-import os
 import re
 
-from app.config import ConfigError, load_secrets, secrets_path
+from app.config import ConfigError, Found, read_settings, secrets_path, setting
 from app.connectors.base import PermanentError
 
-SECRETS_TABLES = ("connectors", "tokens")
+CREDENTIAL = "connector_credential"
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,119}$")
 
 
 class CredentialMissing(PermanentError):
     """The variable a channel names holds nothing; retrying will not help until someone sets it."""
-
-
-def _from_secrets(name: str) -> str | None:
-    secrets = load_secrets()
-    for table_name in SECRETS_TABLES:
-        table = secrets.get(table_name)
-        stored = table.get(name) if isinstance(table, dict) else None
-        if isinstance(stored, str) and stored.strip():
-            return stored.strip()
-    return None
 
 
 def resolve_credential(name: str) -> str:
@@ -38,26 +28,27 @@ def resolve_credential(name: str) -> str:
         raise CredentialMissing(
             "the channel's credential setting is not a variable name (e.g. MASTODON_TOKEN)"
         )
-    value = os.environ.get(name)
-    if value and value.strip():
-        return value.strip()
     try:
-        stored = _from_secrets(name)
+        found = _lookup(name)
     except ConfigError as exc:
         raise CredentialMissing(f"credential {name} is not in the environment and {exc}") from None
-    if stored:
-        return stored
+    if found is not None and found.value:
+        return str(found.value)
+    section, _ = setting(CREDENTIAL).secrets_for(name)[0]
     raise CredentialMissing(
         f'credential {name} is not set: export {name}=... or add {name} = "..." under '
-        f"[{SECRETS_TABLES[0]}] in {secrets_path()}"
+        f"[{section}] in {secrets_path()}"
     )
 
 
 def credential_source(name: str) -> str | None:
     """Where credential `name` would come from ("environment", "secrets.toml") or None, for health pages."""
-    if os.environ.get(name, "").strip():
-        return "environment"
     try:
-        return "secrets.toml" if _from_secrets(name) else None
+        found = _lookup(name)
     except ConfigError:
         return None
+    return found.source if found is not None and found.value else None
+
+
+def _lookup(name: str) -> Found | None:
+    return read_settings().lookup(CREDENTIAL, name)

@@ -3,21 +3,20 @@ file changes. It sits above both app.sheets.schema and app.sheets.sources, which
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from app.config import REPO_ROOT
+from app.config import setting_value
 from app.services.core import NotFound
 from app.sheets.schema import SchemaError, WorksheetSchema, parse_schema
 from app.sheets.sources import check_schema
 
 
 def schema_dir() -> Path:
-    """Where the schema files are: SOCIALOPS_SHEETS_SCHEMA_DIR, else sheets_schema/ in the repository."""
-    return Path(os.environ.get("SOCIALOPS_SHEETS_SCHEMA_DIR") or REPO_ROOT / "sheets_schema")
+    """Where the schema files are: the `sheets_schema_dir` setting (sheets_schema/ in the repository)."""
+    return setting_value("sheets_schema_dir")
 
 
 def _load_file(path: Path) -> WorksheetSchema:

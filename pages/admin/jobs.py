@@ -7,7 +7,9 @@ import streamlit as st
 from app.config import ConfigError
 from app.db import read_session
 from app.services.core import Perm, ServiceError
+from app.services.ops import default_timings
 from app.services.ops import health as ops
+from app.services.ops import timings as job_timings
 from app.services.platforms import connections
 from app.ui.context import page_context
 from app.ui.ops import views as ops_views
@@ -15,7 +17,6 @@ from app.ui.publishing import pause_switches
 from app.ui.sheets import health as sheets_health
 from app.ui.shell import health_banner
 from app.ui.widgets import coming_soon, page_charts, page_header, plain, table
-from jobs import registry
 
 ctx = page_context()
 page_header("Jobs & connections", ctx)
@@ -50,10 +51,10 @@ if checkable:
             say(f"**{plain(c.channel)}**: {c.status} — {plain(c.message)}")
 
 try:
-    timings = registry.timings()
+    timings = job_timings()
 except ConfigError as exc:  # a typo in [jobs] must not hide the connections
     st.error(f"The job schedule cannot be read, so the default cadences are shown: {plain(exc)}")
-    timings = registry.default_timings()
+    timings = default_timings()
 
 with read_session() as session:
     health = ops.connector_health(session, ctx.actor, ctx.brand_ids)

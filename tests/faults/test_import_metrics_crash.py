@@ -23,7 +23,7 @@ from app.models.metrics import MetricRollup, RollupDirtyDay
 from app.services.core import Actor
 from app.services.measurement.metrics.rollups import month_start, week_start
 from app.services.ops import health as ops
-from jobs import registry
+from app.services.ops import timings
 from tests.services.synckit import mastodon_channel, published_variant
 
 pytestmark = pytest.mark.slow  # child processes: several seconds each
@@ -286,7 +286,7 @@ def test_an_import_killed_at_each_crash_point_is_finished_exactly_once_by_the_ne
     assert store.audits == (1 if landed == CHANNELS else 0)
     assert [st for _, st, _ in store.runs] == [JobStatus.RUNNING], "the killed run claims nothing"
     with read_session(db) as s:  # ... and the Jobs page sees through it: its process is gone
-        health = ops.job_health(s, Actor.system("test:faults"), registry.timings()).set_index("job")
+        health = ops.job_health(s, Actor.system("test:faults"), timings()).set_index("job")
     assert health.loc[JOB, "last status"] == "interrupted" and health.loc[JOB, "failures 24h"] >= 1
 
     recover_and_settle(db, w, truth, store)

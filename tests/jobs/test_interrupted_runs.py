@@ -20,13 +20,12 @@ from app.db import read_session, write_session
 from app.models import AuditLog, JobRun
 from app.models.enums import JobStatus, Role
 from app.services.core import Actor, PermissionDenied
-from app.services.ops import JobTiming, job_runs
+from app.services.ops import JobSpec, JobTiming, job_runs
 from app.services.ops import health as ops
 from app.services.org import users
 from app.ui.shell import health_banner
 from jobs import runner
 from jobs.recording import run_job
-from jobs.registry import JobSpec
 from tests.pages.pagekit import new_app, signed_in
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session
 from app.models import JobRun
 from app.models.enums import JobStatus
+from app.services.ops import JobSpec, installed, parse_every, spec_named, timings
 from jobs import runner
-from jobs.registry import JobSpec, installed, parse_every, spec_named, timings
 
 REPO = Path(__file__).resolve().parents[2]
 MINUTE, GRACE = timedelta(minutes=1), timedelta(minutes=5)

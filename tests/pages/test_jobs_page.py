@@ -17,9 +17,9 @@ from app.models import Channel, ConnectorAccount, JobRun
 from app.models.enums import HealthStatus, JobStatus
 from app.services.core import Actor
 from app.services.ops import health as ops
+from app.services.ops import timings
 from app.services.org import users
 from app.ui.shell import health_banner
-from jobs import registry
 
 ADMIN, EDITOR, MANAGER = "admin@jobs.test", "editor@jobs.test", "manager@jobs.test"
 PAGE = "pages/admin/jobs.py"
@@ -99,7 +99,7 @@ def test_the_page_shows_connections_and_jobs(db: Engine) -> None:
     with read_session(db) as s:
         built = s.scalar(select(func.max(JobRun.started_at)).where(JobRun.host == "ops-1"))
         admin = users.load_actor(s, ADMIN)
-        then = ops.job_health(s, admin, registry.timings(), now=built + timedelta(minutes=1))
+        then = ops.job_health(s, admin, timings(), now=built + timedelta(minutes=1))
     assert "late" not in set(then["state"]), then[["job", "state"]]
 
 

@@ -20,6 +20,7 @@ from aiosmtpd.smtp import AuthResult
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select, update
 
+from app.config import ConfigError
 from app.db import read_session, write_session
 from app.faults import CRASH_EXIT_CODE
 from app.models import AuditLog, ReportDelivery, ReportSchedule
@@ -244,3 +245,26 @@ def test_a_job_killed_after_the_mail_left_never_mails_it_again(demo_db: Engine, 
     assert len(inbox.messages) == 1, "never mailed twice"
     with read_session(demo_db) as s:
         assert s.scalars(select(ReportDelivery.status)).one() == DeliveryStatus.UNCONFIRMED
+
+
+def test_mail_and_folder_settings_come_from_the_settings_table(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secrets = {"smtp": {"host": "mail.example", "port": 2525, "starttls": False, "password": "s3cret"}}
+    monkeypatch.setenv("SOCIALOPS_SMTP_USERNAME", "reports")
+    loaded = SmtpSettings.load(secrets)
+    assert (loaded.host, loaded.port, loaded.starttls, loaded.username) == (
+        "mail.example",
+        2525,
+        False,
+        "reports",
+    )
+    assert loaded.sender == "SocialOps Hub <reports@localhost>" and "s3cret" not in repr(loaded)
+    with pytest.raises(ConfigError, match=r"^\[smtp\] port = 'x'"):
+        SmtpSettings.load({"smtp": {"host": "h", "port": "x"}})
+    with pytest.raises(ConfigError, match="no SMTP server"):
+        SmtpSettings.load({})
+    monkeypatch.setenv(
+        "SOCIALOPS_REPORT_FOLDERS", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")])
+    )
+    assert report_schedules.report_folders() == [(tmp_path / "a").resolve(), (tmp_path / "b").resolve()]

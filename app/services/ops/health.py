@@ -155,8 +155,8 @@ def job_summary(session: Session, actor: Actor) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class JobTiming:
-    """How often a job is meant to run, as configured (`jobs.registry.timings` builds these; services sit
-    below the jobs layer, so the schedule is passed in rather than imported)."""
+    """How often a job is meant to run, as configured (`app.services.ops.schedule.timings` builds these;
+    the read models take them as arguments, so a test or a page can pass its own schedule)."""
 
     name: str
     every: timedelta | None  # None: switched off in config

@@ -12,7 +12,7 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from app.config import ConfigError, load_secrets
+from app.config import ConfigError, read_settings, setting
 from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Brand, ReportDelivery, ReportSchedule
@@ -37,33 +37,29 @@ IN_FLIGHT = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    # Defaults from the settings table, for settings built by hand (tests, a one-off send).
     host: str
-    port: int = 587
-    starttls: bool = True
+    port: int = setting("smtp_port").default
+    starttls: bool = setting("smtp_starttls").default
     username: str = ""
-    password: str = ""
-    sender: str = "SocialOps Hub <reports@localhost>"
+    password: str = field(default="", repr=False)
+    sender: str = setting("smtp_from").default
     timeout: float = 30.0
 
     @classmethod
     def load(cls, secrets: Mapping[str, Any] | None = None) -> SmtpSettings:
-        """From SOCIALOPS_SMTP_* environment variables first, then the [smtp] section of the secrets."""
-        table = (load_secrets() if secrets is None else secrets).get("smtp", {}) or {}
-        env = os.environ
-
-        def get(key: str, default: Any = "") -> Any:
-            return env.get(f"SOCIALOPS_SMTP_{key.upper()}", table.get(key, default))
-
-        host = str(get("host")).strip()
+        """From the settings: SOCIALOPS_SMTP_* environment variables first, then the [smtp] section."""
+        settings = read_settings(secrets)
+        host = settings.value("smtp_host")
         if not host:
             raise ConfigError("no SMTP server: set [smtp] host in secrets.toml or SOCIALOPS_SMTP_HOST")
-        try:
-            port = int(get("port", 587))
-        except ValueError:
-            raise ConfigError(f"[smtp] port {get('port')!r} is not a number") from None
-        starttls = str(get("starttls", True)).strip().lower() in ("1", "true", "yes", "on")
         return cls(
-            host, port, starttls, str(get("username")), str(get("password")), str(get("from", cls.sender))
+            host,
+            settings.value("smtp_port"),
+            settings.value("smtp_starttls"),
+            settings.value("smtp_username"),
+            settings.value("smtp_password"),
+            settings.value("smtp_from"),
         )
 
 

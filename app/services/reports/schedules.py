@@ -4,7 +4,6 @@ period a run reports on is always the last complete one (yesterday, last week, l
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.config import get_settings, load_secrets
+from app.config import get_settings, setting_value
 from app.models import Brand, ReportDelivery, ReportSchedule
 from app.models.reports import Cadence, DeliveryMethod, DeliveryStatus, ReportFormat
 from app.services.core import (
@@ -84,17 +83,10 @@ def parse_recipients(text: str | list[str]) -> list[str]:
 
 
 def report_folders() -> list[Path]:
-    """Where folder deliveries may write: SOCIALOPS_REPORT_FOLDERS (paths separated by the OS path
-    separator), else `[reports] folders` in the secrets, else `<data dir>/reports`. A manager picks a
-    folder inside one of them, never an arbitrary path on the server."""
-
-    env = os.environ.get("SOCIALOPS_REPORT_FOLDERS")
-    if env:
-        roots = env.split(os.pathsep)
-    else:
-        roots = list((load_secrets().get("reports", {}) or {}).get("folders", []))
-    if not roots:
-        roots = [str(get_settings().data_dir / "reports")]
+    """Where folder deliveries may write: the report_folders setting (SOCIALOPS_REPORT_FOLDERS, paths
+    separated by the OS path separator, or `[reports] folders`), else `<data dir>/reports`. A manager
+    picks a folder inside one of them, never an arbitrary path on the server."""
+    roots = list(setting_value("report_folders")) or [str(get_settings().data_dir / "reports")]
     return [Path(r).expanduser().resolve() for r in roots if r.strip()]
 
 

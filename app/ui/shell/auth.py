@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.config import Settings
+from app.config import ConfigError, Settings, auth_settings
 from app.db import read_session, write_session
 from app.models.enums import Role
 from app.services.core import Actor
@@ -16,11 +16,15 @@ from app.ui.widgets import plain
 
 
 def auth_section() -> dict[str, Any] | None:
+    """The [auth] setting, read from Streamlit's own secrets: the ones st.login reads."""
     try:
-        section = st.secrets.get("auth")
+        return auth_settings(st.secrets)
+    except ConfigError as exc:  # [auth] is there but not a table: say so instead of a traceback
+        st.error(f"SocialOps Hub cannot start: {plain(exc)}", icon=":material/error:")
+        st.stop()
+        raise  # unreachable; st.stop() raises
     except Exception:  # no secrets file at all
         return None
-    return dict(section) if section else None
 
 
 def _providers(section: dict[str, Any]) -> list[str]:

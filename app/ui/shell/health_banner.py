@@ -10,11 +10,10 @@ import streamlit as st
 
 from app.db import get_engine, read_session
 from app.services.core import Actor
-from app.services.ops import Problem
+from app.services.ops import Problem, timings
 from app.services.ops import health as ops
 from app.ui.context import PageContext
 from app.ui.widgets import plain
-from jobs import registry
 
 log = logging.getLogger("socialops.ui")
 TTL_SECONDS = 60
@@ -25,7 +24,7 @@ SHOWN = 5  # connections listed by name; the rest are counted
 def _problems(db: str, who: tuple, _actor: Actor) -> list[Problem]:
     # Keyed on the store and the person's roles (small, hashable); the Actor itself rides along unhashed.
     with read_session() as session:
-        return ops.problems_for_banner(session, _actor, registry.timings())
+        return ops.problems_for_banner(session, _actor, timings())
 
 
 def _key(actor: Actor) -> tuple:

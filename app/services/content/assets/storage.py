@@ -17,7 +17,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.config import ConfigError, get_settings
+from app.config import ConfigError, get_settings, read_settings, setting
 from app.models.enums import AssetKind
 from app.services.core import ValidationError
 
@@ -63,22 +63,10 @@ FORMATS: dict[str, FileFormat] = {
 }
 KNOWN_EXTENSIONS = frozenset(e for f in FORMATS.values() for e in f.extensions)
 
-# Defaults when the [assets] section does not say otherwise. Audio is off: no platform takes it.
-DEFAULT_MAX_MB: dict[AssetKind, float] = {
-    AssetKind.IMAGE: 20,
-    AssetKind.VIDEO: 500,
-    AssetKind.DOCUMENT: 50,
-    AssetKind.AUDIO: 100,
-}
-DEFAULT_TYPES: dict[AssetKind, tuple[str, ...]] = {
-    AssetKind.IMAGE: ("jpg", "jpeg", "png", "gif", "webp"),
-    AssetKind.VIDEO: ("mp4", "mov", "webm"),
-    AssetKind.DOCUMENT: ("pdf",),
-    AssetKind.AUDIO: (),
-}
-# 50 megapixels covers phone and DSLR photos; decoding one takes ~150 MB of memory, a bomb far more.
-DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
-DEFAULT_THUMBNAIL_PX = 320
+# The defaults live in the settings table (app/config/table.py); these are for a limit built by hand.
+DEFAULT_MAX_IMAGE_PIXELS = setting("asset_max_image_pixels").default
+DEFAULT_THUMBNAIL_PX = setting("asset_thumbnail_px").default
+
 KIND_PLURAL = {
     AssetKind.IMAGE: "images",
     AssetKind.VIDEO: "videos",
@@ -111,46 +99,26 @@ class UploadLimits:
         ]
 
 
-def _number(section: Mapping[str, Any], key: str, default: float, env: str) -> float:
-    raw = os.environ.get(env, section.get(key, default))
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"assets.{key} (or {env}) must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"assets.{key} (or {env}) must be above 0, not {raw!r}")
-    return value
-
-
 def upload_limits(section: Mapping[str, Any] | None = None) -> UploadLimits:
-    """The limits in force: the [assets] section of the secrets file, environment variables win."""
-    if section is None:
-        raw = get_settings().secrets.get("assets", {})
-        section = raw if isinstance(raw, Mapping) else {}
+    """The limits in force, from the settings (environment first, then the [assets] section); a test
+    may hand in the section itself."""
+    settings = read_settings(None if section is None else {"assets": section})
     max_bytes: dict[AssetKind, int] = {}
     types: dict[AssetKind, tuple[str, ...]] = {}
     for kind in AssetKind:
-        mb = _number(
-            section, f"max_mb_{kind.value}", DEFAULT_MAX_MB[kind], f"SOCIALOPS_ASSET_MAX_MB_{kind.name}"
-        )
-        max_bytes[kind] = int(mb * MB)
-        wanted = section.get(f"{kind.value}_types", DEFAULT_TYPES[kind])
-        if isinstance(wanted, str):
-            wanted = [w for w in re.split(r"[,\s]+", wanted) if w]
-        exts = tuple(dict.fromkeys(str(w).strip().lower().lstrip(".") for w in wanted))
+        max_bytes[kind] = int(settings.value(f"asset_max_mb_{kind.value}") * MB)
+        exts = settings.value(f"asset_{kind.value}_types")
         own = {e for f in FORMATS.values() if f.kind == kind for e in f.extensions}
         unknown = [e for e in exts if e not in own]
         if unknown:
             raise ConfigError(
-                f"assets.{kind.value}_types: {', '.join(unknown)} cannot be checked by content "
+                f"[assets] {kind.value}_types: {', '.join(unknown)} cannot be checked by content "
                 f"(known {KIND_PLURAL[kind]}: {', '.join(sorted(own))})"
             )
         types[kind] = exts
-    pixels = _number(
-        section, "max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS, "SOCIALOPS_ASSET_MAX_IMAGE_PIXELS"
+    return UploadLimits(
+        max_bytes, types, settings.value("asset_max_image_pixels"), settings.value("asset_thumbnail_px")
     )
-    thumb = _number(section, "thumbnail_px", DEFAULT_THUMBNAIL_PX, "SOCIALOPS_ASSET_THUMBNAIL_PX")
-    return UploadLimits(max_bytes, types, int(pixels), int(thumb))
 
 
 def human_size(n: int) -> str:

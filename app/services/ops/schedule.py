@@ -1,18 +1,23 @@
-"""Every scheduled job: its module, how often it runs (default, or from config) and when it counts as late.
-The runner schedules from it; the health page reads the same timings for "next run" and lateness."""
+"""The job catalogue and its schedule: every scheduled job (its module, what it does, its default
+cadence and grace), and each one's cadence and lateness threshold as configured now, read through the
+settings table (`[jobs] <job>` / `SOCIALOPS_JOB_<JOB>`). The runner schedules from it; the health
+banner and the Jobs page read the same timings for "next run" and lateness.
+
+A job's module is named as a string (`python -m <module>`): the services never import the jobs."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from app.config import ConfigError, load_secrets
-from app.services.ops import JobTiming
+from app.config import ConfigError, parse_value, read_settings, setting
+from app.services.ops.health import JobTiming
+
+EVERY = "job_every"
+LATE_AFTER = "job_late_after"
 
 
 @dataclass(frozen=True)
@@ -78,52 +83,27 @@ JOBS: tuple[JobSpec, ...] = (
     ),
 )
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-OFF = ("off", "false", "no", "0", "never")
 
-
-def parse_every(value: Any, setting: str) -> timedelta | None:
-    """ "30s", "5m", "1h", "1d" → a timedelta; "off" → None (the job is not scheduled)."""
-    text = str(value).strip().lower()
-    if text in OFF or value is False:
-        return None
-    match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
-        raise ConfigError(f'{setting} = {value!r}: give a number with a unit (30s, 5m, 1h, 1d) or "off"')
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-
-
-def _setting(table: Mapping[str, Any], key: str) -> tuple[Any, str] | None:
-    env = f"SOCIALOPS_JOB_{key.upper()}"
-    if os.environ.get(env):
-        return os.environ[env], env
-    if key in table:
-        return table[key], f"[jobs] {key}"
-    return None
-
-
-def _jobs_table(secrets: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    secrets = load_secrets() if secrets is None else secrets
-    table = secrets.get("jobs", {})
-    if not isinstance(table, Mapping):
-        raise ConfigError('[jobs] in secrets.toml must be a table of job = "every" settings')
-    return table
+def parse_every(value: Any, where: str) -> timedelta | None:
+    """ "30s", "5m", "1h", "1d" → a timedelta; "off" → None (the job is not scheduled). `where` names the
+    setting in the error (`[jobs] sync_inbox`, `SOCIALOPS_JOB_SYNC_INBOX`)."""
+    return parse_value(setting(EVERY).parser, value, where)
 
 
 def timings(jobs: Sequence[JobSpec] = JOBS, secrets: Mapping[str, Any] | None = None) -> list[JobTiming]:
-    """Each job's cadence and lateness threshold as configured now (environment first, then secrets)."""
-    table = _jobs_table(secrets)
+    """Each job's cadence and lateness threshold as configured now (environment first, then secrets;
+    `secrets` stands in for the secrets file in tests)."""
+    settings = read_settings(secrets)
     out = []
     for spec in jobs:
         every: timedelta | None = spec.every
-        if (found := _setting(table, spec.name)) is not None:
-            every = parse_every(*found)
+        if (found := settings.lookup(EVERY, spec.name)) is not None:
+            every = found.value
         late_after = None
         if every is not None:
             late_after = 2 * every + spec.grace
-            if (found := _setting(table, f"{spec.name}_late_after")) is not None:
-                late_after = parse_every(*found) or late_after
+            if (found := settings.lookup(LATE_AFTER, spec.name)) is not None:
+                late_after = found.value or late_after  # "off" keeps the default threshold
         out.append(
             JobTiming(
                 name=spec.name,

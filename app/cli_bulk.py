@@ -13,7 +13,7 @@ from typing import Any
 from app.cli import CliError, _Parser, _progress_printer, _require_ready
 from app.db import read_session, write_session
 from app.faults import maybe_crash
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import brands
 
 
@@ -89,7 +89,7 @@ def cmd_export_calendar(args: argparse.Namespace) -> None:
     from app.services.content import export as calendar_export
 
     _require_ready()
-    start = _date_arg(args.start, "--from") or date.today()
+    start = _date_arg(args.start, "--from") or clock.today()
     end = _date_arg(args.end, "--to") or start + timedelta(days=29)
     statuses = [v.strip() for v in args.status.split(",") if v.strip()] if args.status else None
     actor = Actor.cli()

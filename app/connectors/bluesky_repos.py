@@ -127,6 +127,7 @@ def fetch_inbox(conn: BlueskyConnector, cursor: str | None) -> InboxPage:
     `inbox_lookback_days` when there is none."""
     me = conn._login()
     after_time, after_uri = parse_cursor(cursor)
+    # The platform's real clock: connectors sit below the product clock (app.services.core.clock).
     floor = after_time or datetime.now(UTC) - conn.inbox_lookback
     found: list[InboxItem] = []
     for did in repos(conn):

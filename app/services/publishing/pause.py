@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Incident, SeverityLevel, Workspace
 from app.models.enums import IncidentStatus
-from app.services.core import Actor, NotFound, Perm, audit, conflict_on_stale, require
+from app.services.core import Actor, NotFound, Perm, audit, clock, conflict_on_stale, require
 from app.services.org import current_workspace
 
 
@@ -143,7 +143,7 @@ def set_brand_pause(session: Session, actor: Actor, brand_id: int, paused: bool,
             before=before,
             after={
                 **after,
-                "at": datetime.now(UTC).isoformat(),
+                "at": clock.now().isoformat(),
                 **({"reason": reason.strip()} if reason.strip() else {}),
             },
         )

@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Direction, MetricUnit, Sentiment
-from app.services.core import Actor, Perm, PermissionDenied, require_brands, utc_bounds
+from app.services.core import Actor, Perm, PermissionDenied, clock, require_brands, utc_bounds
 from app.services.measurement.kpis.target_rows import target_rows
 from app.services.measurement.metrics.formulas import metric_value
 
@@ -173,7 +173,7 @@ def kpi_targets(
     aggregations = dict(
         session.execute(select(d.key, d.aggregation).where(d.key.in_(CHANNEL_BASE_METRICS))).all()
     )
-    today = date.today()
+    today = clock.today()
     # One set of indexed range queries per brand/channel/period, shared by that scope's targets.
     cache: dict[tuple[int, int | None, date, date], dict[str, float | None]] = {}
     data = []

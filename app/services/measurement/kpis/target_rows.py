@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from app.models import Brand, Channel, KpiTarget, MetricDefinition
+from app.models import CHANNEL_BASE_METRICS, Brand, Channel, KpiTarget, MetricDefinition
+from app.models.enums import Aggregation
 
 
 def target_rows(brand_ids: Sequence[int]) -> Select:
@@ -37,4 +39,15 @@ def target_rows(brand_ids: Sequence[int]) -> Select:
         .join(d, d.key == t.metric_key)
         .outerjoin(Channel, Channel.id == t.channel_id)
         .where(t.brand_id.in_(brand_ids))
+    )
+
+
+def counted_metrics(session: Session) -> tuple[str, ...]:
+    """The base metrics the dictionary sums over a period (all but followers and other last-value
+    ones). A period that has begun but holds no daily row yet has counted zero of each so far, not an
+    unknown amount: on its first day, before that day's figures arrive, its actual is 0."""
+    d = MetricDefinition
+    how = dict(session.execute(select(d.key, d.aggregation).where(d.key.in_(CHANNEL_BASE_METRICS))).all())
+    return tuple(
+        k for k in CHANNEL_BASE_METRICS if k != "followers" and how.get(k, Aggregation.SUM) == Aggregation.SUM
     )

@@ -176,12 +176,12 @@ def kpi_targets(
     aggregations = dict(
         session.execute(select(d.key, d.aggregation).where(d.key.in_(CHANNEL_BASE_METRICS))).all()
     )
-    today = clock.today()
     counted = counted_metrics(session)
     # One set of indexed range queries per brand/channel/period, shared by that scope's targets.
     cache: dict[tuple[int, int | None, date, date], dict[str, float | None]] = {}
     data = []
     for r in rows:
+        today = clock.today(r.timezone)  # the market's day: at 00:30 in Singapore, UTC is still yesterday
         scope = (r.brand_id, r.channel_id, r.period_start, r.period_end)
         if scope not in cache:
             values = _actuals(session, r.brand_id, r.channel_id, r.period_start, r.period_end, aggregations)

@@ -3,11 +3,10 @@ the shared filters, then the chosen page. Run with `streamlit run streamlit_app.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from app.db import read_session
+from app.services.core import clock
 from app.services.org import list_brands, workspace_info
 from app.ui.context import PageContext, set_page_context
 from app.ui.publishing import pause_banner
@@ -45,7 +44,7 @@ navigation = build_navigation(actor)
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
-    start, end = period_picker(date.today())
+    start, end = period_picker(clock.today())
     st.divider()
     role = actor.describe_role(brand.id if brand else None)
     st.caption(f":material/account_circle: {plain(actor.name or actor.email)} · {role}")

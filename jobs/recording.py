@@ -13,7 +13,6 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol, TypeVar
 
@@ -25,7 +24,7 @@ from app.db import get_engine, read_session, write_session
 from app.faults import maybe_crash
 from app.models import JobRun
 from app.models.enums import JobStatus
-from app.services.core import Actor, ServiceError
+from app.services.core import Actor, ServiceError, clock
 from app.services.ops import JOBS, JobTiming, default_timings, timings
 from app.services.ops import health as ops
 from app.services.org import get_brand
@@ -59,7 +58,7 @@ def run_job(name: str, work: Callable[[Session, Actor], dict[str, int]]) -> int:
         record_interrupted(session, [name], actor)
         run = JobRun(
             job_name=name,
-            started_at=datetime.now(UTC),
+            started_at=clock.now(),
             status=JobStatus.RUNNING,
             host=socket.gethostname(),
             pid=os.getpid(),
@@ -76,13 +75,13 @@ def run_job(name: str, work: Callable[[Session, Actor], dict[str, int]]) -> int:
         log.exception("job %s failed", name)
         with write_session() as session:
             run = session.get(JobRun, run_id)
-            run.status, run.finished_at = JobStatus.FAILED, datetime.now(UTC)
+            run.status, run.finished_at = JobStatus.FAILED, clock.now()
             run.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"[:4000]
         print(f"{name}: failed: {exc}", file=sys.stderr)
         return 1
     with write_session() as session:
         run = session.get(JobRun, run_id)
-        run.status, run.finished_at, run.counts = JobStatus.OK, datetime.now(UTC), counts
+        run.status, run.finished_at, run.counts = JobStatus.OK, clock.now(), counts
     print(f"{name}: ok {counts}")
     return 0
 

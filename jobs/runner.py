@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from types import FrameType, ModuleType
 
 import schedule
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.config import ConfigError
 from app.db import read_session, write_session
 from app.models import JobRun
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.ops import JOBS, JobSpec, JobTiming, every_label, spec_named, timings
 from jobs.recording import record_interrupted, run_job
 
@@ -174,7 +174,7 @@ def _on_signal(runner: Runner) -> Callable[[int, FrameType | None], None]:
 
 def print_schedule(jobs: Sequence[JobSpec], timings: Sequence[JobTiming]) -> None:
     last = last_starts([s.name for s in jobs])
-    now = datetime.now(UTC)
+    now = clock.now()
     by_name = {t.name: t for t in timings}
     for spec in jobs:
         t = by_name[spec.name]
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None, jobs: Sequence[JobSpec] | None = None) -
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, _on_signal(runner))
     try:
-        now = datetime.now(UTC)
+        now = clock.now()
         if args.once:
             return runner.once(now)
         runner.plan(now)

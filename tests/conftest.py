@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from app.db import dispose_engine, get_engine, upgrade
-from app.services.core import Actor
+from app.services.core import Actor, clock
 
 REPO = Path(__file__).resolve().parent.parent
 # Local counterparts of the platforms (mastodon_server, webhook_receiver, ...), usable from every test folder.
@@ -148,8 +148,9 @@ def databases(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @pytest.fixture(scope="session")
 def demo_today() -> date:
-    """The demo data is built relative to this day (today, so pages show recent data)."""
-    return date.today()
+    """The demo data is built relative to this day (the clock's today, so pages show recent data; a run
+    under SOCIALOPS_CLOCK builds it for that day)."""
+    return clock.today()
 
 
 @pytest.fixture

@@ -198,6 +198,10 @@ ALLOWED = {
     ("app/services/ops/backup.py", "os.environ"): (
         "hands the whole environment to pg_dump and psql, adding PGPASSWORD: it reads no setting"
     ),
+    ("app/services/core/clock.py", "os.environ"): (
+        "frozen(), the date tests' helper, writes SOCIALOPS_CLOCK so the jobs they start inherit it; "
+        "the clock reads it through the table"
+    ),
     ("app/ui/shell/auth.py", "st.secrets"): (
         "hands Streamlit's own secrets to app.config.auth_settings: st.login reads [auth] there"
     ),

@@ -21,7 +21,7 @@ from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.services.content import export as calendar_export
 from app.services.content import import_posts, template_csv, template_xlsx
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import brands
 
 
@@ -84,7 +84,7 @@ def _date_arg(value: str | None, option: str) -> date | None:
 
 def cmd_export_calendar(args: argparse.Namespace) -> None:
     require_ready()
-    start = _date_arg(args.start, "--from") or date.today()
+    start = _date_arg(args.start, "--from") or clock.today()
     end = _date_arg(args.end, "--to") or start + timedelta(days=29)
     statuses = [v.strip() for v in args.status.split(",") if v.strip()] if args.status else None
     actor = Actor.cli()

@@ -328,6 +328,15 @@ SETTINGS: tuple[Setting, ...] = (
         default_doc="off",
         internal=True,
     ),
+    Setting(
+        "clock",
+        "Stops the product's clock at this ISO 8601 instant (the date tests; never in production)",
+        TEXT,
+        env="SOCIALOPS_CLOCK",
+        default="",
+        default_doc="off: the system clock",
+        internal=True,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -71,6 +71,8 @@ def verify(secret: str, body: bytes, timestamp: str, signature: str, tolerance_s
         ts = int(timestamp)
     except ValueError:
         return False
+    # The wire's real time, not the product clock (app.services.core.clock sits above the connectors):
+    # the timestamp is checked against the other machine's clock.
     return abs(time.time() - ts) <= tolerance_s and hmac.compare_digest(sign(secret, ts, body), signature)
 
 

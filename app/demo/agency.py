@@ -41,7 +41,7 @@ from app.demo.reference import (
 )
 from app.demo.series import METRIC_COLUMNS, column_lists, day_list, generate
 from app.models.enums import HealthStatus, Platform
-from app.services.core import Actor, ValidationError
+from app.services.core import Actor, ValidationError, clock
 from app.services.measurement import rollups
 
 WORKSPACE_NAME = "Synthetic Agency"
@@ -95,8 +95,8 @@ def build_agency(
     if brands < 1 or days < 1:
         raise ValidationError("brands and days must both be at least 1", value=(brands, days))
     report = progress or no_progress
-    clock = Stopwatch()
-    today = today or date.today()
+    stopwatch = Stopwatch()
+    today = today or clock.today()
     now = anchor(today)
     nrng = np.random.default_rng(seed)
     rng = Random(seed)
@@ -147,7 +147,7 @@ def build_agency(
     refresh_statistics(engine)
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     report(1.0, f"Synthetic agency ready: {sum(counts.values()):,} rows")
-    return DemoSummary(counts=counts, seconds=clock.seconds())
+    return DemoSummary(counts=counts, seconds=stopwatch.seconds())
 
 
 def _organisation(w: Writer, rng: Random, nrng: np.random.Generator, n: int, now: datetime) -> Organisation:

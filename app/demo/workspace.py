@@ -3,7 +3,7 @@ Indonesia): the order of the build, the organisation, strategy and operations ro
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 
@@ -39,7 +39,7 @@ from app.demo.reference import (
 )
 from app.demo.state import BrandRow, CampaignRow, ChannelRow, DemoState
 from app.models.enums import CampaignStatus, ConnectorKind, HealthStatus, JobStatus, Platform
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.measurement import rollups
 
 WORKSPACE_NAME = "Kopi Digital Agency"
@@ -52,8 +52,8 @@ def seed_demo_workspace(
 ) -> DemoSummary:
     check_can_seed(engine, actor)
     report = progress or no_progress
-    clock = Stopwatch()
-    today = today or date.today()
+    stopwatch = Stopwatch()
+    today = today or clock.today()
     with write_begin(engine) as conn:
         check_no_workspace(conn)
         st = DemoState(
@@ -91,7 +91,7 @@ def seed_demo_workspace(
     counts["metric_rollups"] = rolled.weeks + rolled.months
     counts["audit_log"] = counts.get("audit_log", 0) + 1
     report(1.0, f"Demo workspace ready: {sum(counts.values()):,} rows")
-    return DemoSummary(counts=counts, seconds=clock.seconds())
+    return DemoSummary(counts=counts, seconds=stopwatch.seconds())
 
 
 def _organisation(st: DemoState) -> None:
@@ -254,8 +254,8 @@ def _operations(st: DemoState) -> None:
     # The job history ends when the demo is built, not at the demo's midnight "now": the first look at
     # Jobs & connections shows the runner on time, and lateness appears only if it then stays off.
     # (A demo built for another day keeps the fixed anchor, so its data stay reproducible.)
-    clock = datetime.now(UTC)
-    end = clock if clock.date() == st.now.date() else st.now
+    built = clock.now()
+    end = built if built.date() == st.now.date() else st.now
     start = end - timedelta(days=2)
     for name, every, typical in JOBS:
         for n in range(int(2 * 24 * 60 / every)):

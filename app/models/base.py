@@ -71,6 +71,12 @@ class StrEnumType(TypeDecorator[enum.StrEnum]):
 
 
 def utcnow() -> datetime:
+    """The ORM's fallback for a time column nobody set (created_at and other bookkeeping stamps).
+
+    The one system-clock read outside app.services.core.clock: the models sit below the services in the
+    import contract, so they cannot ask the product clock. Services set every time their rules read
+    (submitted, stage entered, claimed, started...) from the clock themselves.
+    """
     return datetime.now(UTC)
 
 

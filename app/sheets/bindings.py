@@ -13,7 +13,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, SheetBinding, SheetProblem, SheetRowState, User
-from app.models.base import utcnow
 from app.models.sheets import ConflictPolicy, ProblemStatus, RemovedRowPolicy, SyncStatus
 from app.services.core import (
     Actor,
@@ -21,6 +20,7 @@ from app.services.core import (
     Perm,
     ValidationError,
     audit,
+    clock,
     require,
     require_brands,
     validation,
@@ -226,7 +226,7 @@ def _forget(session: Session, binding: SheetBinding) -> None:
     ):
         problem.status, problem.resolved_at, problem.resolution = (
             ProblemStatus.RESOLVED,
-            utcnow(),
+            clock.now(),
             "worksheet exported again",
         )
     binding.sheet_id = None

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, SheetBinding, SheetProblem, SheetRowState
-from app.models.base import utcnow
 from app.models.sheets import ProblemKind, ProblemStatus
-from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, require_brands
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, clock, require, require_brands
 from app.sheets.catalog import get_schema
 from app.sheets.reconcile import ProblemDraft
 
@@ -192,7 +191,7 @@ def decide(session: Session, actor: Actor, problem_id: int, decision: str) -> Sh
         state.resolution = decision
     if decision == "leave" and state is not None:
         state.removed, state.resolution = True, None
-    problem.status, problem.resolved_at = ProblemStatus.RESOLVED, utcnow()
+    problem.status, problem.resolved_at = ProblemStatus.RESOLVED, clock.now()
     problem.resolved_by, problem.resolution = actor.email, allowed[decision]
     session.flush()
     audit.record(

@@ -9,7 +9,6 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +19,8 @@ from sqlalchemy.orm import Session
 from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Brand, SheetBinding, SheetRowState, User
-from app.models.base import utcnow
 from app.models.sheets import SyncStatus
-from app.services.core import Actor, Perm, ServiceError, require
+from app.services.core import Actor, Perm, ServiceError, clock, require
 from app.services.org import users
 from app.sheets import grid, problems
 from app.sheets.catalog import get_schema
@@ -82,7 +80,7 @@ def _context(session: Session, binding: SheetBinding, schema: WorksheetSchema) -
     cells = CellContext(
         tz=tz, date_format=brand.market.date_format, lookups=build_lookups(session, schema, brand)
     )
-    start, end = period_bounds(schema, datetime.now(tz).date())
+    start, end = period_bounds(schema, clock.today(brand.market.timezone))
     return SyncContext(session, actor, schema, brand, cells, start, end)
 
 
@@ -163,7 +161,7 @@ class WorksheetSync:
             plan = rec.run()
             final = source.load(ctx) if plan.changed_db else records
             cells, shown = _cells(rec, plan, final, rows, layout, len(data))
-            now = utcnow()
+            now = clock.now()
             for st in states.values():
                 st.resolution = None  # every decision was carried out (or refused, and reported) now
             for key, removed in plan.removed.items():
@@ -226,7 +224,7 @@ class WorksheetSync:
     def _remember(self, tab: grid.Tab, settled: Settled) -> dict[str, int]:
         """The write landed: what each row shows now becomes the baseline of the next sync."""
         rec, final, plan = settled.rec, settled.final, settled.plan
-        now = utcnow()
+        now = clock.now()
         with write_session(self.engine) as s:
             ids = dict(
                 s.execute(
@@ -268,7 +266,7 @@ class WorksheetSync:
             b = s.get(SheetBinding, self.binding_id)
             if b is None:
                 return
-            b.last_sync_at = utcnow()
+            b.last_sync_at = clock.now()
             if result.ok:
                 b.last_status, b.last_error = SyncStatus.OK, None
             else:

@@ -2,12 +2,10 @@
 Previous / Next buttons and a Present switch that hides the menu. Built from the same template and
 data as the PDF."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from app.db import read_session
-from app.services.core import ServiceError, parse_period
+from app.services.core import ServiceError, clock, parse_period
 from app.services.reports import TEMPLATES, build_report
 from app.ui.context import page_context
 from app.ui.reports import (
@@ -35,16 +33,14 @@ with st.container(border=False):
         keys = list(TEMPLATES)
         template = c2.selectbox("Template", keys, index=keys.index("quarterly"),
                                 format_func=template_title, key="review_template")  # fmt: skip
-        period = c3.text_input(
-            "Period", value=last_quarter_label(datetime.now(UTC).date()), key="review_period"
-        )
+        period = c3.text_input("Period", value=last_quarter_label(clock.today()), key="review_period")
         # Widgets not drawn while presenting lose their state, so the choice is kept under our own key.
         st.session_state["review_choice"] = (brand, template, period)
     else:
         default = (
             ctx.brand.slug if ctx.brand else None,
             "quarterly",
-            last_quarter_label(datetime.now(UTC).date()),
+            last_quarter_label(clock.today()),
         )
         brand, template, period = st.session_state.get("review_choice", default)
 

@@ -3,13 +3,11 @@ tag, kind and rights status, and edit one asset's metadata, tags and rights, arc
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from app.db import read_session
 from app.services.content import media as assets
-from app.services.core import Perm
+from app.services.core import Perm, clock
 from app.ui.content import asset_grid, asset_preview, day_in, library_table, option_labels, show_outcomes
 from app.ui.context import page_context
 from app.ui.widgets import Labels, coming_soon, page_header, perform, plain, show_flash
@@ -145,7 +143,7 @@ if found:
         has_end = st.checkbox("Rights expire", a.rights_expire_at is not None)
         end = st.date_input(
             "Rights expire on (not usable from that day)",
-            day_in(a.rights_expire_at, tz) if a.rights_expire_at else date.today(),
+            day_in(a.rights_expire_at, tz) if a.rights_expire_at else clock.today(),
         )
         if st.form_submit_button("Save", type="primary"):
             perform(

@@ -1,13 +1,12 @@
 """Briefs: the standard content brief (audience, objective, key messages, technical specs, success
 metrics, due date), the posts each brief has produced, and turning a brief into posts."""
 
-from datetime import date
-
 import streamlit as st
 
 from app.db import read_session
 from app.models.enums import BriefStatus
 from app.services.content import BriefFields, briefs, post_detail
+from app.services.core import clock
 from app.ui.context import page_context
 from app.ui.widgets import Labels, page_header, perform, plain, show_flash, table
 
@@ -67,7 +66,7 @@ with st.form(f"brief_{chosen}_{detail.version if detail else 0}"):
         index=list(pillars).index(f.pillar_id or NEW),
         format_func=Labels(pillars),
     )
-    due = c3.date_input("Due", f.due_date or date.today())
+    due = c3.date_input("Due", f.due_date or clock.today())
     audience = st.text_area(
         "Audience", f.audience, help="Who it is for: segment, market, language, what they care about."
     )

@@ -2,7 +2,6 @@
 composer's checks, click to open), the same posts as a table, each channel's feed preview and its best
 times to post."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -11,7 +10,7 @@ from streamlit_calendar import calendar as fullcalendar
 from app.db import read_session
 from app.services.content import composer
 from app.services.content import grid as calendar_views
-from app.services.core import ValidationError
+from app.services.core import ValidationError, clock
 from app.ui.content import calendar_grid, calendar_panels
 from app.ui.context import page_context
 from app.ui.widgets import Labels, charts, page_header, perform, plain, show_flash, table
@@ -44,7 +43,7 @@ if cal_tab.open:
         owners = c5.multiselect("Owner", list(choices.owners), format_func=Labels(choices.owners))
         colour_by = c6.radio("Colour by", list(COLOUR_LABELS), format_func=COLOUR_LABELS, horizontal=True)
 
-        today = datetime.now(ZoneInfo(zone)).date()
+        today = clock.today(zone)
         anchor = st.session_state.get("cal_anchor", today)
         view_col, prev_col, today_col, next_col, goto_col = st.columns(
             [3, 1, 1, 1, 2], vertical_alignment="bottom"

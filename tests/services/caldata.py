@@ -4,7 +4,7 @@ each test knows exactly what is there."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import AssetKind, Platform, PostStatus, Role
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import current_workspace
 
 
@@ -173,4 +173,4 @@ def actor_on(brand: Brand, role: Role | str, email: str = "someone@cal.test") ->
 
 def future(days: int = 3, hour: int = 10) -> datetime:
     """A whole hour some days ahead (UTC), far enough for the composer's minimum lead time."""
-    return (datetime.now(UTC) + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return (clock.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)

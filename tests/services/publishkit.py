@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount, Market, Post, PostVariant, User, Workspace
 from app.models.enums import ConnectorKind, Platform, PostStatus, Role
-from app.services.core import Actor
+from app.services.core import Actor, clock
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def add_due_posts(
 ) -> list[int]:
     """`count` scheduled posts, each with one scheduled variant per channel, due at `at` (a minute ago by
     default). Returns the post ids."""
-    at = at or datetime.now(UTC) - timedelta(minutes=1)
+    at = at or clock.now() - timedelta(minutes=1)
     with write_session(engine) as s:
         brand_of = dict(
             s.execute(select(Channel.id, Channel.brand_id).where(Channel.id.in_(channel_ids))).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
@@ -26,7 +26,7 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import ApprovalRequestStatus, AssetKind, Decision, PostStatus, PostType
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import users
 from app.services.sops import templates as sop_templates
 
@@ -37,7 +37,7 @@ CM = "weiling.chua@kopi.example"  # community manager, workspace-wide
 VIEWER = "jon.lee@kopi.example"
 WARISAN_APPROVER = "rachel.ng@kopi.example"  # approver on warisan only
 LEGAL = "priya.nair@kopi.example"  # named approver of lumi's legal stage
-SOON = datetime.now(UTC) + timedelta(days=3)
+SOON = clock.now() + timedelta(days=3)
 
 
 @pytest.fixture(autouse=True)

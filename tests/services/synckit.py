@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from app.db import write_session
 from app.models import Brand, Channel, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import channels
 
 SYSTEM = Actor.system("test:sync")
@@ -81,7 +81,7 @@ def published_variant(engine: Engine, channel_id: int, external_id: str, days_ag
             brand_id=brand_id,
             copy="sync test",
             status=PostStatus.PUBLISHED,
-            published_at=datetime.now(UTC) - timedelta(days=days_ago),
+            published_at=clock.now() - timedelta(days=days_ago),
             external_id=external_id,
         )
         s.add(variant)

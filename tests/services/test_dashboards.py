@@ -15,14 +15,14 @@ from sqlalchemy import Engine, func, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ChannelDailyMetric, KpiTarget
 from app.models.enums import PeriodKind
-from app.services.core import Actor, Kpi
+from app.services.core import Actor, Kpi, clock
 from app.services.measurement import Scope, daily_totals, insights, overview
 from app.services.measurement import targets as kpi_targets
 from app.services.measurement import views as dashboards
 from app.services.measurement.kpis import progress as kpi_progress
 
 SYSTEM = Actor.system("test:dashboards")
-END = date.today() - timedelta(days=1)
+END = clock.today() - timedelta(days=1)
 START = END - timedelta(days=27)
 
 
@@ -86,7 +86,7 @@ def test_portfolio_from_rollups_matches_the_daily_headline(
 def test_target_progress_forecasts_at_the_pace_of_the_last_four_weeks(
     demo_db: Engine, ids: dict[str, int]
 ) -> None:
-    today = date.today()
+    today = clock.today()
     month = today.replace(day=1)
     bid = ids["lumi"]
     with write_session(demo_db) as s:
@@ -133,7 +133,7 @@ def test_statuses_follow_the_forecast() -> None:
 def test_annotations_hold_campaigns_and_the_incident(module_demo_db: Engine, ids: dict[str, int]) -> None:
     with read_session(module_demo_db) as s:
         marks = dashboards.annotations(
-            s, SYSTEM, list(ids.values()), date.today() - timedelta(days=179), date.today()
+            s, SYSTEM, list(ids.values()), clock.today() - timedelta(days=179), clock.today()
         )
     assert {"campaign", "incident"} <= set(marks["kind"])
     assert (marks["start"] <= marks["end"]).all()

@@ -16,7 +16,7 @@ from sopkit import (
 from sqlalchemy import Engine, select, update
 
 from app.db import read_session, write_session
-from app.models import Asset, Post, SopRun, SopStep, SopStepResult
+from app.models import Asset, Post, SopRequirement, SopRun, SopStep, SopStepResult, SopTemplate
 from app.models.enums import PostType, Role, SopRunStatus
 from app.services.sops import StepInput, blockers_for_post
 from app.services.sops import runs as sop_runs
@@ -116,21 +116,23 @@ def test_cancelled_runs_do_not_count_and_every_requirement_is_reported(demo_db: 
 
 
 def test_the_demo_requirement_blocks_lumi_posts_without_a_complete_run(demo_db: Engine) -> None:
-    """The demo brand requires content approval of its image and video posts."""
+    """The demo brand requires content approval of its image and video posts: not started, then started
+    and open. The test starts the run itself, so it does not depend on which runs the demo happened to
+    leave open on the day it was built."""
     post = make_post(demo_db, "lumi", post_type=PostType.VIDEO)
     assert blockers(demo_db, post.id) == ["Checklist 'Content approval' has not been started for this post"]
     assert blockers(demo_db, make_post(demo_db, "lumi", post_type=PostType.TEXT).id) == []
     with read_session(demo_db) as s:
-        demo_post = s.scalars(
-            select(Post)
-            .join(SopRun, SopRun.object_id == Post.id)
+        slug = s.scalars(
+            select(SopTemplate.slug)
+            .join(SopRequirement, SopRequirement.template_id == SopTemplate.id)
             .where(
-                SopRun.status == SopRunStatus.OPEN,
-                SopRun.object_type == "post",
-                Post.brand_id == s.get(Post, post.id).brand_id,
-                Post.post_type.in_([PostType.IMAGE, PostType.VIDEO]),
+                SopRequirement.brand_id == s.get(Post, post.id).brand_id,
+                SopRequirement.post_type == PostType.VIDEO,
             )
-        ).first()
-        assert demo_post is not None, "the demo has an open content-approval run on a lumi post"
-        found = blockers_for_post(s, demo_post)
+        ).one()
+    with write_session(demo_db) as s:
+        run = sop_runs.start_run(s, actor(demo_db, EDITOR), slug, "post", post.id)
+        assert run.status == SopRunStatus.OPEN
+    found = blockers(demo_db, post.id)
     assert len(found) == 1 and found[0].startswith("Checklist 'Content approval' is not complete: ")

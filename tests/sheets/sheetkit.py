@@ -3,7 +3,7 @@ state of a record as the database has it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -13,7 +13,7 @@ from app.models import Brand, Channel, Market, Post, PostVariant, SheetProblem
 from app.models.enums import Platform, PostStatus
 from app.models.sheets import ProblemStatus
 from app.services.content import composer
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.org import users
 
 CAL = "Calendar"
@@ -28,7 +28,7 @@ def person(engine: Engine, email: str) -> Actor:
 
 
 def soon(days: int = 3, hour: int = 10) -> datetime:
-    return (datetime.now(UTC) + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return (clock.now() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 def local(when: datetime) -> str:
@@ -95,7 +95,7 @@ def bulk_brand(db: Engine, slug: str, rows: int, every: timedelta = timedelta(mi
         )
         s.add(channel)
         s.flush()
-        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        start = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
         for n in range(rows):
             post = Post(brand_id=brand.id, title=f"{slug} post {n}", master_copy="x", status=PostStatus.DRAFT)
             s.add(post)

@@ -268,6 +268,7 @@ class BlueskyConnector:
         record: dict[str, Any] = {
             "$type": POST,
             "text": text,
+            # Real time, not the product clock: the apps order posts by it (see the module docstring).
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
         if post.reply_to:  # first: a bad or vanished parent fails before any upload

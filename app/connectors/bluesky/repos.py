@@ -122,6 +122,7 @@ def read_inbox(conn: Pds, cursor: str | None) -> InboxPage:
     `inbox_lookback_days` when there is none."""
     me = conn.login()
     after_time, after_uri = parse_cursor(cursor)
+    # The platform's real clock: connectors sit below the product clock (app.services.core.clock).
     floor = after_time or datetime.now(UTC) - conn.inbox_lookback
     found: list[InboxItem] = []
     for did in repos(conn):

@@ -276,6 +276,7 @@ class MastodonConnector:
         self._me = None
         me = self._account()
         return [
+            # The platform's day on the real clock: connectors sit below the product clock in the layers.
             ChannelMetrics(day=datetime.now(UTC).date(), values={"followers": int(me.followers_count or 0)})
         ]
 

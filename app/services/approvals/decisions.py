@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from app.services.core import (
     PermissionDenied,
     ValidationError,
     audit,
+    clock,
     conflict_on_stale,
     require,
 )
@@ -133,7 +133,7 @@ def decide(
     if decision == Decision.REJECT and not comment:
         raise ValidationError("a rejection needs a comment saying what to change", field="comment")
 
-    now = datetime.now(UTC)
+    now = clock.now()
     session.add(
         ApprovalDecision(
             request_id=req.id,

@@ -4,7 +4,6 @@ and the brands' approval flows with their ordered stages. Deciding lives in appr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import and_, select
@@ -23,7 +22,7 @@ from app.models import (
 )
 from app.models.enums import ApprovalRequestStatus, ApprovalRule, Decision
 from app.services.approvals.decisions import stage_members
-from app.services.core import Actor, Perm, PermissionDenied
+from app.services.core import Actor, Perm, PermissionDenied, clock
 
 QUEUE_COLUMNS = [
     "post",
@@ -135,7 +134,7 @@ def approval_queue(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
             )
         ).all()
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     data = []
     for req_id, title, brand, flow, rnd, stage_id, stage, role, rule, since, s_name, s_email, expires in rows:
         people = [(uid, n) for uid, n in named.get(stage_id, []) if (req_id, stage_id, uid) not in approved]
@@ -226,7 +225,7 @@ def reviewer_load(session: Session, actor: Actor, brand_ids: Sequence[int]) -> p
         ).all()
     )
     names = {uid: _person(n, e) for uid, n, e in session.execute(select(User.id, User.name, User.email))}
-    now = datetime.now(UTC)
+    now = clock.now()
     data = []
     for req_id, title, brand_id, brand, stage, since in rows:
         for uid in sorted(stage_members(session, stage, brand_id)):

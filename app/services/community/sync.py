@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,7 +30,7 @@ from app.db import read_session, write_session
 from app.models import Channel, ConnectorAccount, InboxMessage, PostVariant, SlaPolicy
 from app.models.enums import Direction, InboxStatus, MessageKind, Priority
 from app.services.community.work import note_response, thread_opener
-from app.services.core import Actor, Perm, audit, require
+from app.services.core import Actor, Perm, audit, clock, require
 from app.services.org import current_workspace
 from app.services.platforms import error_text, note_failure, note_headroom, note_success
 
@@ -163,7 +163,7 @@ def _store_page(session: Session, channel: Channel, items: Sequence[InboxItem]) 
                 "sla_due_at": received + timedelta(minutes=sla)
                 if sla and opens_thread and not outbound
                 else None,
-                "created_at": datetime.now(UTC),
+                "created_at": clock.now(),
                 "version": 1,
             },
         )
@@ -190,7 +190,7 @@ def _account(session: Session, channel_id: int) -> ConnectorAccount:
 def _record_failure(engine: Engine, actor: Actor, channel_id: int, exc: BaseException) -> str:
     with write_session(engine) as s:
         brand_id = s.get(Channel, channel_id).brand_id
-        return note_failure(s, actor, _account(s, channel_id), brand_id, exc, datetime.now(UTC))
+        return note_failure(s, actor, _account(s, channel_id), brand_id, exc, clock.now())
 
 
 def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int = MAX_PAGES) -> ChannelSync:
@@ -234,7 +234,7 @@ def sync_channel(engine: Engine, actor: Actor, channel_id: int, max_pages: int =
             added = _store_page(s, channel, page.items) if page.items else 0
             if page.cursor:
                 account.inbox_cursor = page.cursor
-            note_success(s, actor, account, channel.brand_id, datetime.now(UTC))
+            note_success(s, actor, account, channel.brand_id, clock.now())
             if added:
                 audit.record(
                     s,
@@ -275,7 +275,7 @@ def _checked(
         if not health.ok:
             brand_id = s.get(Channel, channel_id).brand_id
             result.error = note_failure(
-                s, actor, account, brand_id, PermanentError(health.message), datetime.now(UTC)
+                s, actor, account, brand_id, PermanentError(health.message), clock.now()
             )
             result.on_connection = True
     return health.ok

@@ -31,6 +31,7 @@ from app.services.core import (
     ServiceError,
     ValidationError,
     audit,
+    clock,
     conflict_on_stale,
     require,
     require_brands,
@@ -148,7 +149,7 @@ def work_queue(
     if mine_only:
         wanted = and_(wanted, m.assignee_id == actor.user_id)
     stmt = stmt.where(wanted if keep is None else or_(wanted, m.id == keep))
-    now = datetime.now(UTC)
+    now = clock.now()
     rank = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
     def urgency(msg: InboxMessage) -> tuple:
@@ -303,7 +304,7 @@ def triage(
     if status is not None:
         changes["status"] = validation.choice(InboxStatus, status, "status")
         if changes["status"] == InboxStatus.RESOLVED and msg.status != InboxStatus.RESOLVED:
-            changes["resolved_at"] = datetime.now(UTC)
+            changes["resolved_at"] = clock.now()
         elif changes["status"] != InboxStatus.RESOLVED:
             changes["resolved_at"] = None
     if priority is not None:
@@ -396,7 +397,7 @@ def reply(
             raise ValidationError(f"reply: {blocked}", field="reply")
         body = _reply_text(text, channel.platform)
         thread = _thread(s, msg)
-        recent = datetime.now(UTC) - SAME_REPLY_WINDOW
+        recent = clock.now() - SAME_REPLY_WINDOW
         if any(
             t.direction == Direction.OUTBOUND and t.body == body and _aware(t.received_at) > recent
             for t in thread
@@ -419,7 +420,7 @@ def reply(
         raise ValidationError(f"reply: {error_text(exc)}", field="reply") from None
     except Exception as exc:
         raise ReplyFailed(f"{platform_label} did not take the reply: {error_text(exc)}") from None
-    now = datetime.now(UTC)
+    now = clock.now()
     with write_session(engine) as s:
         opener = s.get(InboxMessage, opener_id)
         assert opener is not None

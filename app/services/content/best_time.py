@@ -5,7 +5,7 @@ thin cells are smoothed toward the overall rate, and the result says in words ho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, Market, PostMetricSnapshot, PostVariant
-from app.services.core import Actor, NotFound, Perm, ValidationError, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, clock, require
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How many posts' worth of weight the overall rate gets in every cell: a cell with this many posts is
@@ -161,7 +161,7 @@ def suggest_slots(
         raise NotFound(f"no channel {channel_id}")
     require(actor, Perm.VIEW, channel.brand_id)
     brand = session.get(Brand, channel.brand_id)
-    until = now or datetime.now(UTC)
+    until = now or clock.now()
     since = until - timedelta(weeks=weeks)
     rows = _measured(session, [channel.id], since, until)
     own = len(rows)

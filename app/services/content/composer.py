@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from app.services.core import (
     Perm,
     ValidationError,
     audit,
+    clock,
     conflict_on_stale,
     require,
     validation,
@@ -112,7 +113,7 @@ def check_draft(
 ) -> dict[str, list[RuleIssue]]:
     """Per channel slug: what the platform rules, the assets' rights and the time say about the draft.
     The composer shows this live; saving refuses any error in it."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     channels = _channel_map(session, brand_id, [v.channel for v in draft.variants])
     wanted = {a for v in draft.variants for a in v.asset_ids}
     owners = (
@@ -325,7 +326,7 @@ def update_post(
     if post.status in (*APPROVED_STATES, PostStatus.IN_REVIEW) and after != before:
         restart_approval(session, actor, post, reason="content edited after submission")
         reapproval = True
-    post.updated_at = datetime.now(UTC)
+    post.updated_at = clock.now()
     session.flush()
     audit.record(
         session,
@@ -361,7 +362,7 @@ def reschedule_variant(
     if variant.status in FROZEN_STATES or post.status == PostStatus.ARCHIVED:
         raise ValidationError(f"{post.title!r} is {variant.status.label.lower()} and cannot be moved")
     channel = session.get(Channel, variant.channel_id)
-    problem = time_problem(new_time, datetime.now(UTC))
+    problem = time_problem(new_time, clock.now())
     if problem:
         raise ValidationError(f"cannot move {post.title!r}: {problem}", field="scheduled_at")
     asset_ids = list(
@@ -374,7 +375,7 @@ def reschedule_variant(
     variant.scheduled_at = new_time
     # The post's version moves too: an editor who opened the post before this move would otherwise
     # save its old time back without a conflict (the load test caught edits undoing calendar moves).
-    post.updated_at = datetime.now(UTC)
+    post.updated_at = clock.now()
     reapproval = False
     if post.status in APPROVED_STATES and not approval_covers(session, post, new_time):
         restart_approval(

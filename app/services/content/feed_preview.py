@@ -4,7 +4,7 @@ out, with copy and the first picture, so a team can judge how the feed will look
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Asset, Brand, Channel, Post, PostVariant, variant_assets
 from app.models.enums import AssetKind, Platform, PostStatus
 from app.services.content.assets.media import assets_root, resolve_asset_path
-from app.services.core import Actor, NotFound, Perm, ValidationError, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, clock, require
 
 # Platforms whose profile is a picture grid (three across); the others read as a timeline.
 GRID_PLATFORMS = frozenset({Platform.INSTAGRAM, Platform.TIKTOK})
@@ -66,7 +66,7 @@ def feed_preview(
         raise NotFound(f"no channel {channel_id}")
     require(actor, Perm.VIEW, channel.brand_id)
     zone_name = session.get(Brand, channel.brand_id).market.timezone
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     v = PostVariant
     # The (channel_id, scheduled_at) index serves both the filter and the order.
     rows = session.execute(

@@ -6,7 +6,7 @@ times in the past, platform rule errors)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import ApprovalFlow, ApprovalRequest, Brand, Channel, Comment, Post, variant_assets
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services.content.assets.media import asset_blockers, media_for_variant
-from app.services.core import Actor, NotFound, Perm, ValidationError, audit, conflict_on_stale, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, clock, conflict_on_stale, require
 from app.services.platforms import check_variant, errors
 from app.services.sops import blockers_for_post
 
@@ -117,7 +117,7 @@ def _open_request(session: Session, actor: Actor, post: Post) -> str:
     if flow is None or not flow.stages:
         _set_status(post, P.APPROVED)
         return "approved on submission: the brand has no approval flow"
-    now = datetime.now(UTC)
+    now = clock.now()
     session.add(
         ApprovalRequest(
             post_id=post.id,
@@ -168,7 +168,7 @@ def restart_approval(session: Session, actor: Actor, post: Post, reason: str) ->
     last = _latest_request(session, post)
     if last is not None and last.status in (ApprovalRequestStatus.PENDING, ApprovalRequestStatus.APPROVED):
         last.status = ApprovalRequestStatus.CANCELLED
-        last.completed_at = datetime.now(UTC)
+        last.completed_at = clock.now()
     before = post.status
     note = _open_request(session, actor, post)
     session.add(
@@ -197,7 +197,7 @@ def approval_covers(session: Session, post: Post, when: datetime) -> bool:
 
 def schedule_blockers(session: Session, post: Post, now: datetime | None = None) -> list[str]:
     """Everything that keeps an approved post from being scheduled; empty means it may go."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     out: list[str] = []
     if post.status not in (P.APPROVED, P.FAILED):
         out.append(f"it is {post.status.label.lower()}, not approved")
@@ -252,7 +252,7 @@ def move(session: Session, actor: Actor, post_id: int, to: PostStatus | str, rea
     before = post.status
     last = _latest_request(session, post)
     if before == P.IN_REVIEW and last is not None and last.status == ApprovalRequestStatus.PENDING:
-        last.status, last.completed_at = ApprovalRequestStatus.CANCELLED, datetime.now(UTC)
+        last.status, last.completed_at = ApprovalRequestStatus.CANCELLED, clock.now()
     _set_status(post, to)
     session.flush()
     _record(session, actor, post, before, reason)
@@ -262,7 +262,7 @@ def move(session: Session, actor: Actor, post_id: int, to: PostStatus | str, rea
 def expire_approvals(session: Session, actor: Actor, now: datetime | None = None) -> list[MoveResult]:
     """Approved or scheduled posts whose approval lapsed (not out by the time it was approved for) go
     back to draft with a note. Run by a job and before the approvals queue is read."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rows = session.execute(
         select(Post, ApprovalRequest)
         .join(ApprovalRequest, ApprovalRequest.post_id == Post.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.core import audit, notifications, validation
+from app.services.core import audit, clock, notifications, validation
 from app.services.core.errors import (
     Conflict,
     NotFound,
@@ -51,6 +51,7 @@ __all__ = [
     "ServiceError",
     "ValidationError",
     "audit",
+    "clock",
     "conflict_on_stale",
     "csv_records",
     "decode_text",

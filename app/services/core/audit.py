@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog, Brand
-from app.models.base import utcnow
+from app.services.core import clock
 from app.services.core.permissions import Actor, Perm, require
 
 # Never copied into the log, whatever object they sit on.
@@ -83,7 +83,7 @@ def record(
 ) -> AuditLog:
     """Add the audit row in the caller's transaction, so the change and its record commit together."""
     entry = AuditLog(
-        at=utcnow(),
+        at=clock.now(),
         actor=actor.email,
         actor_user_id=actor.user_id,
         action=action,

@@ -4,12 +4,13 @@ and jobs, listed for their reader until marked read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models.ops import Notification
+from app.services.core import clock
 from app.services.core.errors import NotFound
 from app.services.core.permissions import Actor
 
@@ -43,7 +44,7 @@ def notify(
             brand_id=brand_id,
             post_id=post_id,
             variant_id=variant_id,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
         )
     )
 
@@ -91,4 +92,4 @@ def mark_read(session: Session, actor: Actor, notification_ids: list[int] | None
         if missing:
             raise NotFound(f"no notification {', '.join(f'#{i}' for i in missing)}")
         stmt = stmt.where(Notification.id.in_(ids))
-    return int(session.execute(stmt.values(read_at=datetime.now(UTC))).rowcount or 0)
+    return int(session.execute(stmt.values(read_at=clock.now())).rowcount or 0)

@@ -4,7 +4,7 @@ them, and the notification chains that say who is told, how and when."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import func, or_, select
@@ -21,7 +21,7 @@ from app.models import (
     User,
 )
 from app.models.enums import IncidentStatus
-from app.services.core import Actor, NotFound, Perm, PermissionDenied, require_brands, utc_bounds
+from app.services.core import Actor, NotFound, Perm, PermissionDenied, clock, require_brands, utc_bounds
 from app.services.org import current_workspace
 
 INCIDENT_COLUMNS = [
@@ -94,7 +94,7 @@ def list_incidents(
         .order_by(i.opened_at.desc())
         .limit(limit)
     ).all()
-    now = datetime.now(UTC)
+    now = clock.now()
     data = [
         (
             iid,

@@ -8,8 +8,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -57,7 +57,7 @@ def _sqlite_path(engine: Engine) -> Path:
 
 def backup(engine: Engine, actor: Actor, target: Path) -> BackupInfo:
     require(actor, Perm.ADMIN)
-    started = datetime.now(UTC)
+    started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     kind = engine.dialect.name
@@ -88,7 +88,7 @@ def backup(engine: Engine, actor: Actor, target: Path) -> BackupInfo:
         kind,
         target.stat().st_size,
         current_revision(engine),
-        (datetime.now(UTC) - started).total_seconds(),
+        time.perf_counter() - started,
     )
     with write_session(engine) as session:
         audit.record(
@@ -131,7 +131,7 @@ def check_backup_file(engine: Engine, source: Path) -> str:
 def restore(engine: Engine, actor: Actor, source: Path) -> BackupInfo:
     """Replace everything in the store with the backup's content, then log who restored what."""
     require(actor, Perm.ADMIN)
-    started = datetime.now(UTC)
+    started = time.perf_counter()
     kind = check_backup_file(engine, source)
     url = engine.url.render_as_string(hide_password=False)
     dispose_engine(url)  # close pooled connections: SQLite's copy and pg_restore's drops need them gone
@@ -171,7 +171,7 @@ def restore(engine: Engine, actor: Actor, source: Path) -> BackupInfo:
         kind,
         Path(source).stat().st_size,
         current_revision(engine),
-        (datetime.now(UTC) - started).total_seconds(),
+        time.perf_counter() - started,
     )
     with write_session(engine) as session:
         audit.record(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func, select
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
 from app.models.enums import HealthStatus, JobStatus
 from app.models.sheets import SyncStatus
-from app.services.core import Actor, Perm, require, require_brands, time_bucket
+from app.services.core import Actor, Perm, clock, require, require_brands, time_bucket
 from app.services.ops import job_runs
 from app.services.ops.job_runs import FAILURES, RUN_TOO_LONG, dead_runs, why_interrupted
 
@@ -94,9 +94,9 @@ def recent_job_runs(
     """Runs started in the last `hours`, newest first; a run recorded as running whose process is gone
     (or that has run for longer than any run could, see stale_after) is shown as interrupted."""
     _require_jobs(actor)
-    since = datetime.now(UTC) - timedelta(hours=hours)
+    since = clock.now() - timedelta(hours=hours)
     j = JobRun
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = session.execute(
         select(j.job_name, j.started_at, j.finished_at, j.status, j.counts, j.error, j.host, j.pid)
         .where(j.started_at >= since)
@@ -127,7 +127,7 @@ def job_summary(session: Session, actor: Actor) -> pd.DataFrame:
     """Per job: when it last ran and how that went, and how many of its runs failed in the last 24 hours."""
     _require_jobs(actor)
     j = JobRun
-    day_ago = datetime.now(UTC) - timedelta(hours=24)
+    day_ago = clock.now() - timedelta(hours=24)
     # The newest start per job is an index-only aggregate on (job_name, started_at).
     latest = select(j.job_name, func.max(j.started_at).label("at")).group_by(j.job_name).subquery("latest")
     last_runs = session.execute(
@@ -251,7 +251,7 @@ def job_health(
     off, not installed. A run recorded as running whose process is gone (why_interrupted) shows as
     interrupted and counts as a failure, before the job's next run records it so."""
     _require_jobs(actor)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     j = JobRun
     # One small indexed lookup per job on (job_name, started_at): a GROUP BY over the whole table would
     # scan a year of runs (525,600 of publish_due alone) on every page view.
@@ -326,7 +326,7 @@ def runs_by_day(session: Session, actor: Actor, days: int = 7) -> pd.DataFrame:
     day = time_bucket(session, JobRun.started_at, "day").label("day")
     rows = session.execute(
         select(day, JobRun.job_name, JobRun.status, func.count())
-        .where(JobRun.started_at >= datetime.now(UTC) - timedelta(days=days))
+        .where(JobRun.started_at >= clock.now() - timedelta(days=days))
         .group_by(day, JobRun.job_name, JobRun.status)
         .order_by(day)
     ).all()
@@ -368,7 +368,7 @@ def problems_for_banner(
     people outside the audience get an empty list (it runs on every page)."""
     if not banner_audience(actor):
         return []
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     stale = now - DEGRADED_FOR
     a = ConnectorAccount
     problems = []

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
 from app.models import JobRun
 from app.models.enums import JobStatus
-from app.services.core import Actor, Perm, audit, process_alive, require
+from app.services.core import Actor, Perm, audit, clock, process_alive, require
 
 # Outcomes that count as a failure of the job: it failed, or its process died before it could finish.
 FAILURES = (JobStatus.FAILED, JobStatus.INTERRUPTED)
@@ -70,7 +70,7 @@ def mark_interrupted(
     reason as its error and an audit row; returns their ids. A job's next run and the runner, as it
     starts, call this (through ops.mark_interrupted), so a killed run does not stay "running" forever."""
     require(actor, Perm.CONNECTIONS_MANAGE)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     marked = []
     for name, runs in dead_runs(session, names, bounds, now).items():
         for run_id, started, why in runs:

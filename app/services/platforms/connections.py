@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 
@@ -18,7 +18,7 @@ from app.connectors.registry import connector_for
 from app.db import get_engine, read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount
 from app.models.enums import ConnectorKind, HealthStatus, Platform
-from app.services.core import Actor, Perm, ValidationError, audit, require, validation
+from app.services.core import Actor, Perm, ValidationError, audit, clock, require, validation
 from app.services.org import (
     DEFAULT_CONNECTOR,
     ENV_NAME_RE,
@@ -107,7 +107,7 @@ def check_connection(
         except Exception as exc:
             error = exc
     status, message = _judge(health, error)
-    at = now or datetime.now(UTC)
+    at = now or clock.now()
     with write_session(engine) as s:
         acc = s.get(ConnectorAccount, acc_id)
         assert acc is not None

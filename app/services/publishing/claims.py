@@ -15,14 +15,14 @@ import secrets
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Channel, ConnectorAccount, Post, PostVariant
 from app.models.enums import PostStatus
-from app.services.core import Actor, audit, process_alive
+from app.services.core import Actor, audit, clock, process_alive
 from app.services.publishing.pause import paused_brand_ids
 
 P = PostStatus
@@ -169,7 +169,7 @@ def claim_many(
             claimed_by=runner,
             # When the claim was really made (a long run's `now` is its start), so another runner never
             # judges a fresh claim stale; a test's simulated clock ahead of the real one wins.
-            claimed_at=max(now, datetime.now(UTC)),
+            claimed_at=max(now, clock.now()),
             attempts=pv.c.attempts + 1,
             # A claim of a freshly scheduled variant starts a new round; a retry or a takeover continues
             # it (SET expressions read the row as it was before this UPDATE, on both stores).

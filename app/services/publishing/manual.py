@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from app.services.core import (
     Perm,
     ValidationError,
     audit,
+    clock,
     require,
     require_brands,
     validation,
@@ -190,7 +191,7 @@ def record_manual_post(
         "status": P.PUBLISHED,
         "permalink": link,
         "external_id": ext or None,
-        "published_at": datetime.now(UTC),
+        "published_at": clock.now(),
     }
     _settle(session, actor, variant_id, "published_by_hand", values, title)
     return title

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, Incident, SeverityLevel, Workspace
 from app.models.enums import IncidentStatus
-from app.services.core import Actor, NotFound, Perm, audit, conflict_on_stale, require
+from app.services.core import Actor, NotFound, Perm, audit, clock, conflict_on_stale, require
 from app.services.org import current_workspace
 
 
@@ -135,6 +135,6 @@ def set_brand_pause(session: Session, actor: Actor, brand_id: int, paused: bool,
         label=lambda b: b.name,
         brand_id=brand.id,
         action="pause_publishing" if paused else "resume_publishing",
-        context={"at": datetime.now(UTC), **({"reason": reason.strip()} if reason.strip() else {})},
+        context={"at": clock.now(), **({"reason": reason.strip()} if reason.strip() else {})},
     )
     return brand.publishing_paused

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ from app.faults import maybe_crash
 from app.models import Asset, Channel, ConnectorAccount, Post, PostVariant, variant_assets
 from app.models.enums import ConnectorKind, PostStatus
 from app.services.content import resolve_asset_path
-from app.services.core import Actor, NotFound, Perm, ValidationError, notify, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, clock, notify, require
 from app.services.publishing import claims as claims
 
 P = PostStatus
@@ -188,7 +188,7 @@ class _Pipeline:
     def clock(self) -> datetime:
         """Now, for times written during the run (`self.now`, the run's start, decides what is due);
         a test's simulated clock ahead of the real one wins."""
-        return max(self.now, datetime.now(UTC))
+        return max(self.now, clock.now())
 
     def connector(self, job: _Job) -> Connector:
         cache: dict[tuple[int, int, int], Connector] = self._local.__dict__.setdefault("connectors", {})
@@ -220,7 +220,7 @@ class _Pipeline:
         with self._writing, write_session(self.engine) as session:
             ok = claims.settle(session, self.actor, c, self.runner, action=action, values=values, note=note)
             if ok and values.get("status") == P.PUBLISHED:
-                claims.note_connection_success(session, c.channel_id, datetime.now(UTC))
+                claims.note_connection_success(session, c.channel_id, clock.now())
             if ok and values.get("status") == P.FAILED:
                 owner, title = _owner(session, c.post_id)
                 if owner is not None:
@@ -240,7 +240,7 @@ class _Pipeline:
             "status": P.PUBLISHED,
             "external_id": result.external_id,
             "permalink": result.permalink,
-            "published_at": result.published_at or datetime.now(UTC),
+            "published_at": result.published_at or clock.now(),
             "last_error": None,
             "next_attempt_at": None,
         }
@@ -339,7 +339,7 @@ def publish_due(
     """Publish up to `limit` due variants (the publish job). Each claim and each outcome commits on
     its own, so this takes an engine, not a session. `workers` platform calls run at once."""
     require(actor, Perm.ADMIN)  # the job acts for the whole workspace (system actors are admins)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with read_session(engine) as session:
         candidates = claims.due_candidates(session, now, limit)
     pipeline = _Pipeline(
@@ -361,7 +361,7 @@ def publish_now(
     """ "Publish now" on a scheduled post: its scheduled variants go out at once, through the same claim
     as the job (so a click and a runner never both post it). Needs the right to approve content: it
     releases the post earlier than the time its approvers signed off on."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with read_session(engine) as session:
         post = session.get(Post, post_id)
         visible = actor.visible_brand_ids()

@@ -5,7 +5,7 @@ posts, anomalies, competitors); PDF, XLSX and the review slides only render what
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import altair as alt
 import pandas as pd
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ChannelDailyMetric
 from app.models.enums import Platform
-from app.services.core import Actor, Kpi, Perm, previous_range, require
+from app.services.core import Actor, Kpi, Perm, clock, previous_range, require
 from app.services.measurement import Scope, anomalies, insights, overview, rollup_reads
 from app.services.measurement import benchmarks as competitors
 from app.services.measurement import targets as kpi_targets
@@ -234,7 +234,7 @@ def build_report(
     require(actor, Perm.VIEW, b.id, b.slug)
     ids = [b.id]
     prev = previous_range(start, end)
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     wanted = set(tpl.sections) | {"insights", "recommendations"}
 
     kpis = overview.headline_kpis(session, actor, ids, start, end)
@@ -297,7 +297,7 @@ def build_report(
         start=start,
         end=end,
         previous=prev,
-        generated_at=datetime.now(UTC),
+        generated_at=clock.now(),
         sections=[sections[k] for k in tpl.sections],
         values=values,
     )

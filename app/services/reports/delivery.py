@@ -13,7 +13,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -27,7 +27,7 @@ from app.db import read_session, write_session
 from app.faults import maybe_crash
 from app.models import Brand, ReportDelivery, ReportSchedule
 from app.models.reports import DeliveryMethod, DeliveryStatus
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.services.reports import produce as reports
 from app.services.reports.schedules import last_complete_period
 
@@ -138,7 +138,7 @@ def _finish(engine: Engine, delivery_id: int, status: DeliveryStatus, reference:
             error: str | None = None) -> None:  # fmt: skip
     with write_session(engine) as s:
         d = s.get(ReportDelivery, delivery_id)
-        d.status, d.finished_at, d.error = status, datetime.now(UTC), error
+        d.status, d.finished_at, d.error = status, clock.now(), error
         if reference:
             d.reference = reference
 
@@ -147,7 +147,7 @@ def send_due(engine: Engine, actor: Actor, *, today: date | None = None,
              smtp: SmtpSettings | None = None) -> dict[str, int]:  # fmt: skip
     """Produce and deliver the last complete period of every active schedule not yet delivered. Only
     ever the last complete period: a new or paused schedule never back-fills older ones."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     counts = {"sent": 0, "saved": 0, "failed": 0, "skipped": 0}
     with read_session(engine) as s:
         schedules = s.execute(
@@ -158,7 +158,7 @@ def send_due(engine: Engine, actor: Actor, *, today: date | None = None,
         ).all()
     for schedule, slug in schedules:
         start, end = last_complete_period(schedule.cadence, today)
-        claim = _claim(engine, schedule, start, end, datetime.now(UTC))
+        claim = _claim(engine, schedule, start, end, clock.now())
         if claim is None:
             counts["skipped"] += 1
             continue

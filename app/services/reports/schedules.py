@@ -23,6 +23,7 @@ from app.services.core import (
     Perm,
     ValidationError,
     audit,
+    clock,
     conflict_on_stale,
     quarter_start,
     require,
@@ -171,7 +172,7 @@ def create_schedule(
     b = get_brand(session, actor, brand)
     require(actor, Perm.REPORTS_MANAGE, b.id, b.slug)
     clean = validate(data)
-    schedule = ReportSchedule(brand_id=b.id, starts_on=today or date.today(), **_values(clean))
+    schedule = ReportSchedule(brand_id=b.id, starts_on=today or clock.today(), **_values(clean))
     session.add(schedule)
     session.flush()
     audit.record(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import ApprovalRequestStatus, AssetKind, Decision, PostStatus, SopObjectType
+from app.services.core import clock
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign")
 # Trailing punctuation belongs to the sentence, not the link ("see https://x.y/a.").
@@ -220,7 +220,7 @@ def assets_rights_valid(session: Session, post: Post) -> CheckOutcome:
     """No attached asset's rights run out before its variant goes out (or before now, if unscheduled)."""
     names = _platforms(session, post.variants)
     media = _media(session, [v.id for v in post.variants])
-    now = datetime.now(UTC)
+    now = clock.now()
     checked: set[int] = set()
     bad: list[str] = []
     for v in post.variants:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import or_, select
@@ -26,7 +26,7 @@ from app.models import (
     User,
 )
 from app.models.enums import BriefStatus, PostStatus, SopObjectType, SopRunStatus
-from app.services.core import Actor, NotFound, Perm, require_brands, utc_bounds
+from app.services.core import Actor, NotFound, Perm, clock, require_brands, utc_bounds
 from app.services.org import current_workspace
 from app.services.sops.checks import CHECKS
 from app.services.sops.runs import may_cancel, object_label, report_month_label, tick_refusal
@@ -295,7 +295,7 @@ def run_targets(
     require_brands(actor, Perm.SOP_RUN, [brand_id])
     kind = SopObjectType(kind)
     if kind == SopObjectType.REPORT:
-        today = datetime.now(UTC).date()
+        today = clock.today()
         months = [(today.year * 12 + today.month - 1 - k) for k in range(12)]
         ids = [(m // 12) * 100 + m % 12 + 1 for m in months]
         return {i: f"Report {report_month_label(i)}" for i in ids}

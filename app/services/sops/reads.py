@@ -5,7 +5,7 @@ and sop_runs; a run's detail, history and requirements in sop_details."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func, or_, select
@@ -25,7 +25,7 @@ from app.models import (
     User,
 )
 from app.models.enums import SopObjectType, SopRunStatus, StepStatus
-from app.services.core import Actor, NotFound, Perm, PermissionDenied, require_brands, utc_bounds
+from app.services.core import Actor, NotFound, Perm, PermissionDenied, clock, require_brands, utc_bounds
 from app.services.org import current_workspace
 
 TEMPLATE_COLUMNS = [
@@ -282,7 +282,7 @@ def list_runs(
         stmt = stmt.where(r.started_at >= lo, r.started_at < hi)
     rows = session.execute(stmt).all()
     labels = _object_labels(session, [(row[4], row[5]) for row in rows])
-    now = datetime.now(UTC)
+    now = clock.now()
     data = []
     for run_id, name, number, brand, kind, oid, status, n_done, total, started, due in rows:
         n_done, total = int(n_done), int(total)
@@ -338,7 +338,7 @@ def overdue_steps(session: Session, actor: Actor, brand_ids: Sequence[int], limi
             SopStepResult.status == StepStatus.PENDING,
         )
     ).all()
-    now = datetime.now(UTC)
+    now = clock.now()
     due_rows = []
     for brand, template, kind, oid, step, role, offset, started, run_due in rows:
         # Date arithmetic differs per store; the open runs' pending steps are few, so do it here.

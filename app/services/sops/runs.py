@@ -21,7 +21,6 @@ from app.models import (
     SopStepResult,
     SopTemplate,
     SopTemplateVersion,
-    utcnow,
 )
 from app.models.enums import Role, SopObjectType, SopRunStatus, StepStatus
 from app.services.core import (
@@ -31,6 +30,7 @@ from app.services.core import (
     PermissionDenied,
     ValidationError,
     audit,
+    clock,
     require,
     validation,
 )
@@ -139,7 +139,7 @@ def run_steps(session: Session, run: SopRun) -> list[tuple[SopStepResult, SopSte
 def _evaluate(session: Session, run: SopRun) -> tuple[list[StepCheck], dict[str, str]]:
     """Evaluate the run's automatic steps and store what they found; returns the checks and the steps
     whose outcome changed (title → "passed"/"failed"), for the audit row."""
-    now = utcnow()
+    now = clock.now()
     checks: list[StepCheck] = []
     changed: dict[str, str] = {}
     for result, step in run_steps(session, run):
@@ -160,7 +160,7 @@ def _settle(session: Session, actor: Actor, run: SopRun) -> None:
     """Complete the run when every required step is done; reopen a complete run a check now fails."""
     finished = all(r.status == StepStatus.DONE for r, s in run_steps(session, run) if s.required)
     if run.status == SopRunStatus.OPEN and finished:
-        run.status, run.completed_at = SopRunStatus.COMPLETE, utcnow()
+        run.status, run.completed_at = SopRunStatus.COMPLETE, clock.now()
         action = "complete"
     elif run.status == SopRunStatus.COMPLETE and not finished:
         run.status, run.completed_at = SopRunStatus.OPEN, None
@@ -219,7 +219,7 @@ def start_run(
     if already is not None:
         raise ValidationError(f"{template.name!r} is already open on {label} (run {already})")
     version = current_version(session, template)
-    now = utcnow()
+    now = clock.now()
     offsets = [s.due_offset_hours for s in version.steps if s.due_offset_hours is not None]
     run = SopRun(
         template_version_id=version.id,
@@ -283,7 +283,7 @@ def complete_step(
         raise ValidationError("say what failed in the note", field="note")
     before = {"status": result.status.value, "note": result.note}
     result.status, result.note = new, note
-    result.done_by_id, result.done_at = actor.user_id, utcnow()
+    result.done_by_id, result.done_at = actor.user_id, clock.now()
     session.flush()
     audit.record(
         session,

@@ -8,15 +8,13 @@ replacing their change."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from app.db import get_engine, read_session
 from app.models.enums import Direction, InboxStatus, Priority, Sentiment
 from app.services.community import MessageView
 from app.services.community import work as inbox_work
-from app.services.core import Conflict, ServiceError
+from app.services.core import Conflict, ServiceError, clock
 from app.ui.context import PageContext
 from app.ui.widgets import Labels, finish, perform, plain
 
@@ -74,7 +72,7 @@ def _conversation(view: MessageView) -> None:
                 else " · not answered yet"
                 + (
                     f" · respond by {view.sla_due_at:%d %b, %H:%M} UTC"
-                    + inbox_work.due_text(view.sla_due_at, datetime.now(UTC))
+                    + inbox_work.due_text(view.sla_due_at, clock.now())
                     if view.sla_due_at
                     else ""
                 )

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.services.content import CalendarEvent
-from app.services.core import ValidationError
+from app.services.core import ValidationError, clock
 
 # FullCalendar's standard (MIT) views only; the premium ones need a licence.
 VIEWS: dict[str, str] = {"month": "dayGridMonth", "week": "timeGridWeek", "list": "listWeek"}
@@ -99,7 +99,7 @@ def grid_events(events: Sequence[CalendarEvent], tz: str) -> list[dict[str, Any]
 def grid_options(view: str, anchor: date, tz: str, *, editable: bool, now: datetime | None = None) -> dict:
     """Options for one view; the page's own buttons move between periods, so the toolbar shows only
     the title (the events handed over cover exactly the period shown)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return {
         "initialView": VIEWS[view],
         "initialDate": anchor.isoformat(),

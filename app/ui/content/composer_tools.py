@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.content import EditorChoices, best_time, utm
-from app.services.core import Actor
+from app.services.core import Actor, clock
 from app.ui.widgets import Labels, perform, plain
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -18,7 +18,7 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 def next_occurrence(weekday: int, hour: int, tz: str, now: datetime | None = None) -> datetime:
     """The next local `weekday` (Monday 0) at `hour`:00 after now, in `tz`."""
-    now = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz))
+    now = (now or clock.now()).astimezone(ZoneInfo(tz))
     days = (weekday - now.weekday()) % 7
     candidate = (now + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
     return candidate if candidate > now + timedelta(minutes=30) else candidate + timedelta(days=7)

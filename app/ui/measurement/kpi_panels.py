@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.db import get_engine, read_session, write_session
 from app.models.enums import PeriodKind
-from app.services.core import Actor, Perm, ServiceError
+from app.services.core import Actor, Perm, ServiceError, clock
 from app.services.measurement import KPI_LABELS, Scope, anomalies, anomaly_settings, forecasts
 from app.services.measurement import targets as kpi_targets
 from app.ui.context import PageContext
@@ -130,7 +130,7 @@ def forecast_panel(ctx: PageContext) -> None:
         key="kpi_forecast_kpi",
     )
     # Yesterday is the last complete day: today's metrics arrive overnight.
-    last_day = min(ctx.end, date.today() - timedelta(days=1))
+    last_day = min(ctx.end, clock.today() - timedelta(days=1))
     who = (ctx.actor.email, ctx.actor.workspace_role, tuple(sorted(ctx.actor.brand_roles.items())))
     fc = _forecast(
         get_engine().url.render_as_string(hide_password=True), who, ctx.brand_ids, kpi, last_day, ctx.actor

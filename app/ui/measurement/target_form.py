@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from app.db import read_session, write_session
-from app.services.core import Perm, ServiceError
+from app.services.core import Perm, ServiceError, clock
 from app.services.measurement import targets as kpi_targets
 from app.services.measurement import targets_table as metrics
 from app.services.measurement import views as dashboards
@@ -51,7 +51,7 @@ def target_form(ctx: PageContext) -> None:
         )
         c, d, e = st.columns(3)
         kind = c.selectbox("Period", list(KINDS), format_func=Labels(KINDS), key="target_kind")
-        starts = period_starts(kind, date.today())
+        starts = period_starts(kind, clock.today())
         start = d.selectbox(
             "Starting", starts, format_func=Labels({s: f"{s:%d %b %Y}" for s in starts}), key="target_start"
         )

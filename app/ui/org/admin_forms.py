@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.db import get_engine, read_session
 from app.models.enums import ConnectorKind, HealthStatus, Platform, Role
-from app.services.core import ROLE_DESCRIPTIONS, Perm, ServiceError, audit
+from app.services.core import ROLE_DESCRIPTIONS, Perm, ServiceError, audit, clock
 from app.services.org import brands, channels, markets, reset_database, users
 from app.services.platforms import connections
 from app.ui.context import PageContext
@@ -329,7 +329,7 @@ def audit_section(ctx: PageContext) -> None:
     action = c3.selectbox("Action", ["", *choices["action"]])
     text = c4.text_input("Object name contains")
     days = st.slider("Days back", 1, 365, 30)
-    since = datetime.combine(datetime.now(UTC).date() - timedelta(days=days - 1), time.min, UTC)
+    since = datetime.combine(clock.today() - timedelta(days=days - 1), time.min, UTC)
     flt = audit.AuditFilter(
         actor=who or None,
         object_type=object_type or None,

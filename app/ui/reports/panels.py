@@ -3,14 +3,12 @@ form and deliveries, and the recommendation rules editor. Writes go through app.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 
 from app.db import read_session
 from app.models.reports import Cadence, DeliveryMethod, ReportFormat
-from app.services.core import Perm, ServiceError, parse_period
+from app.services.core import Perm, ServiceError, clock, parse_period
 from app.services.reports import OPERATORS, TEMPLATES, VARIABLES, RuleRow
 from app.services.reports import produce as reports
 from app.services.reports import rules as report_rules
@@ -44,7 +42,7 @@ def produce_panel(ctx: PageContext) -> None:
     template = left.selectbox("Template", list(TEMPLATES), format_func=template_title, key="report_template")
     period = mid.text_input(
         "Period",
-        value=last_quarter_label(datetime.now(UTC).date()),
+        value=last_quarter_label(clock.today()),
         key="report_period",
         help="2026-Q3 or 2026-08",
     )

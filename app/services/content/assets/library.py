@@ -13,10 +13,9 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Asset, Brand, Tag, asset_tags, variant_assets
-from app.models.base import utcnow
 from app.models.enums import AssetKind, TagScope
 from app.services.content.assets.storage import assets_root, resolve_asset_path
-from app.services.core import Actor, NotFound, Perm, ValidationError, require, require_brands
+from app.services.core import Actor, NotFound, Perm, ValidationError, clock, require, require_brands
 from app.services.org import current_workspace
 
 # "Expiring" on the page and in search: rights that end within this window from now.
@@ -148,7 +147,7 @@ def to_infos(session: Session, assets: Sequence[Asset], now: datetime | None = N
     slugs = dict(
         session.execute(select(Brand.id, Brand.slug).where(Brand.id.in_({a.brand_id for a in assets}))).all()
     )
-    now = now or utcnow()
+    now = now or clock.now()
     root = assets_root()
     out = []
     for a in assets:
@@ -223,7 +222,7 @@ def search_assets(
             field="rights",
             value=rights,
         )
-    now = utcnow()
+    now = clock.now()
     stmt: Select[tuple[Asset]] = select(Asset).where(Asset.brand_id.in_(brand_ids))
     if not include_archived:
         stmt = stmt.where(archived_flag().is_not(True))

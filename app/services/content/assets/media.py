@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from app.db import write_session
 from app.models import Asset, Brand, Market, Tag, asset_tags, variant_assets
-from app.models.base import utcnow
 from app.models.enums import AssetKind
 from app.services.content.assets.edits import (
     add_asset,
@@ -40,7 +39,16 @@ from app.services.content.assets.library import (
     to_infos,
 )
 from app.services.content.assets.storage import assets_root, human_size, resolve_asset_path, upload_limits
-from app.services.core import Actor, NotFound, Perm, ServiceError, ValidationError, require, require_brands
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    ServiceError,
+    ValidationError,
+    clock,
+    require,
+    require_brands,
+)
 from app.services.platforms import MediaInfo
 
 __all__ = [
@@ -110,7 +118,7 @@ def list_assets(session: Session, actor: Actor, brand_ids: Sequence[int], limit:
         .order_by(Tag.name)
     ):
         tags.setdefault(asset_id, []).append(name)
-    now = datetime.now(UTC)
+    now = clock.now()
     root = assets_root()
     data = []
     for a, brand in rows:
@@ -191,7 +199,7 @@ def asset_blockers(session: Session, asset_ids: Sequence[int], at: datetime) -> 
         )
     }
     tags = tags_of(session, ids)
-    now = utcnow()
+    now = clock.now()
     reasons: list[str] = []
     for asset_id in ids:
         if asset_id not in rows:
@@ -218,7 +226,7 @@ def usable_assets(
     """What the composer may attach for a post going out at `at` (default now): the brand's assets
     that are not archived, whose rights still hold then, and whose UGC permission is recorded."""
     require(actor, Perm.CONTENT_EDIT, brand_id)
-    at = at or utcnow()
+    at = at or clock.now()
     if at.tzinfo is None:
         raise ValidationError("the time to check assets at needs a time zone", field="at", value=at)
     assets = session.scalars(

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
@@ -36,7 +36,7 @@ from app.services.content.bulk.formats import (
     read_rows,
 )
 from app.services.content.bulk.rows import PlannedPost, RowChecker
-from app.services.core import Actor, Perm, PermissionDenied, ValidationError, require
+from app.services.core import Actor, Perm, PermissionDenied, ValidationError, clock, require
 from app.services.org import find_brand
 
 __all__ = [
@@ -115,7 +115,7 @@ class ImportReport:
 
 def new_batch_id(now: datetime | None = None) -> str:
     """e.g. "imp-20261125-ab12cd": the day, and a random part so two imports a day never clash."""
-    return f"imp-{(now or datetime.now(UTC)):%Y%m%d}-{secrets.token_hex(3)}"
+    return f"imp-{(now or clock.now()):%Y%m%d}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def _write(
     """Posts, variants, their media and the audit rows, through the caller's transaction."""
     session.flush()  # anything the ORM holds goes first, in the same transaction
     conn = session.connection()
-    now = datetime.now(UTC)
+    now = clock.now()
     batch = report.batch_id
     post_ids = _reserve_ids(session, Post.__tablename__, len(posts))
     variant_ids = iter(_reserve_ids(session, PostVariant.__tablename__, sum(len(p.variants) for p in posts)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from app.services.content.assets.media import asset_blockers, media_for_assets
 from app.services.content.bulk.formats import ParsedFile, RowProblem, SourceRow
 from app.services.content.bulk.times import TimeProblem, parse_date_and_time, parse_datetime
 from app.services.content.composer import time_problem
-from app.services.core import NUL_REASON, ServiceError, ValidationError, validation
+from app.services.core import NUL_REASON, ServiceError, ValidationError, clock, validation
 from app.services.platforms import Level, MediaInfo, check_variant
 
 _PLATFORM_NAMES: dict[str, Platform] = {
@@ -94,7 +94,7 @@ class RowChecker:
             parsed,
             date_order,
         )
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
         self.channels = list(
             session.scalars(select(Channel).where(Channel.brand_id == brand.id).order_by(Channel.id))
         )

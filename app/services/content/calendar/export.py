@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
-from app.services.core import Actor, Perm, ValidationError, require_brands, utc_bounds
+from app.services.core import Actor, Perm, ValidationError, clock, require_brands, utc_bounds
 from app.services.org import current_workspace
 
 EXPORT_FORMATS: dict[str, str] = {
@@ -266,7 +266,7 @@ def to_ics(
     rows: Sequence[ExportRow], workspace_slug: str = "socialops", now: datetime | None = None
 ) -> bytes:
     """A VCALENDAR with one VEVENT per variant with a time (scheduled, or published without one)."""
-    stamp = _stamp(now or datetime.now(UTC))
+    stamp = _stamp(now or clock.now())
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

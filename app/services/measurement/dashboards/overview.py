@@ -5,7 +5,7 @@ scan on (brand, date) aggregated in SQL; nothing loads a whole table."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.sql.expression import ScalarSelect
 
 from app.models import Channel, ChannelDailyMetric, InboxMessage, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import Direction, PostStatus, Sentiment
-from app.services.core import Actor, Kpi, Perm, previous_range, require_brands, utc_bounds
+from app.services.core import Actor, Kpi, Perm, clock, previous_range, require_brands, utc_bounds
 
 
 def last_followers(start: date, end: date) -> ScalarSelect[int]:
@@ -182,7 +182,7 @@ def top_posts(
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
     lo, hi = utc_bounds(start, end)
     if bottom:  # a post out for less than two days has not had its chance yet
-        hi = min(hi, datetime.now(UTC) - timedelta(days=2))
+        hi = min(hi, clock.now() - timedelta(days=2))
     s = PostMetricSnapshot
     latest = (
         select(s.variant_id, func.max(s.captured_at).label("at"))
@@ -230,7 +230,7 @@ def top_posts(
 def upcoming(session: Session, actor: Actor, brand_ids: Sequence[int], days: int = 7) -> pd.DataFrame:
     """Variants due in the next `days`, counted by day and status (what the team must still finish)."""
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
-    now = datetime.now(UTC)
+    now = clock.now()
     v = PostVariant
     stmt = select(v.scheduled_at, v.status).where(
         v.brand_id.in_(brand_ids),

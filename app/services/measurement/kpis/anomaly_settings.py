@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AnomalySetting, Brand
-from app.models.base import utcnow
-from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require
+from app.services.core import Actor, NotFound, Perm, ValidationError, audit, clock, require
 from app.services.measurement.kpis.anomalies import DEFAULT_SENSITIVITY, SENSITIVITY
 from app.services.org import current_workspace
 
@@ -61,7 +60,7 @@ def set_sensitivity(session: Session, actor: Actor, sensitivity: str, brand_id: 
     elif row.sensitivity == sensitivity:
         return sensitivity
     row.sensitivity = sensitivity
-    row.updated_at = utcnow()
+    row.updated_at = clock.now()
     row.updated_by = actor.email
     session.flush()
     audit.record(

@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.models.enums import Aggregation, Direction, MetricUnit, PeriodKind, Sentiment
 from app.services.core import Actor, Perm, require_brands, utc_bounds, validation
-from app.services.measurement.kpis.target_rows import target_rows
+from app.services.measurement.kpis.target_rows import counted_metrics, target_rows
 from app.services.measurement.metrics.formulas import metric_value
 
 PROGRESS_COLUMNS = [
@@ -112,6 +112,12 @@ def _scope_values(
     return out
 
 
+def _has_rows(
+    by_channel: dict[tuple[int, int], dict[str, float | None]], brand_id: int, channel_id: int | None
+) -> bool:
+    return any(b == brand_id and channel_id in (None, c) for b, c in by_channel)
+
+
 def _status(share: float | None, higher_is_better: bool, over: bool) -> str:
     if share is None:
         return "no data"
@@ -151,6 +157,7 @@ def target_progress(
     if not rows:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
     ids = sorted({r.brand_id for r in rows})
+    counted = counted_metrics(session)
     pace = _sums(session, ids, on_day - timedelta(days=PACE_DAYS), on_day - timedelta(days=1))
     periods: dict[tuple[date, date], tuple] = {}
     data = []
@@ -165,6 +172,8 @@ def target_progress(
             )
         sums, last, inbox = periods[key]
         values = _scope_values(sums, r.brand_id, r.channel_id)
+        if not _has_rows(sums, r.brand_id, r.channel_id) and r.aggregation != Aggregation.LAST:
+            values = dict.fromkeys(counted, 0.0)  # begun, nothing counted yet (see counted_metrics)
         for k, v in _scope_values(last, r.brand_id, r.channel_id).items():
             if r.aggregation == Aggregation.LAST or k == "followers":
                 values[k] = v

@@ -20,8 +20,8 @@ from app.models import (
 )
 from app.models import MetricSourceMapping as Mapping
 from app.models.enums import Aggregation, Direction, MetricUnit, Sentiment
-from app.services.core import Actor, Perm, PermissionDenied, require_brands, utc_bounds
-from app.services.measurement.kpis.target_rows import target_rows
+from app.services.core import Actor, Perm, PermissionDenied, clock, require_brands, utc_bounds
+from app.services.measurement.kpis.target_rows import counted_metrics, target_rows
 from app.services.measurement.metrics.formulas import metric_value
 
 DICTIONARY_COLUMNS = [
@@ -117,11 +117,14 @@ def _actuals(
     if channel_id is not None:
         where.append(m.channel_id == channel_id)
     keys = list(CHANNEL_BASE_METRICS)
-    row = session.execute(
+    n, *row = session.execute(
         select(
-            *[_SQL_AGG.get(aggregations.get(k, Aggregation.SUM), func.sum)(getattr(m, k)) for k in keys]
+            func.count(),
+            *[_SQL_AGG.get(aggregations.get(k, Aggregation.SUM), func.sum)(getattr(m, k)) for k in keys],
         ).where(*where)
     ).one()
+    if not n:
+        return {}
     values = {k: (float(v) if v is not None else None) for k, v in zip(keys, row, strict=True)}
     last_keys = [k for k in keys if aggregations.get(k) == Aggregation.LAST]
     if last_keys:
@@ -173,14 +176,17 @@ def kpi_targets(
     aggregations = dict(
         session.execute(select(d.key, d.aggregation).where(d.key.in_(CHANNEL_BASE_METRICS))).all()
     )
-    today = date.today()
+    counted = counted_metrics(session)
     # One set of indexed range queries per brand/channel/period, shared by that scope's targets.
     cache: dict[tuple[int, int | None, date, date], dict[str, float | None]] = {}
     data = []
     for r in rows:
+        today = clock.today(r.timezone)  # the market's day: at 00:30 in Singapore, UTC is still yesterday
         scope = (r.brand_id, r.channel_id, r.period_start, r.period_end)
         if scope not in cache:
             values = _actuals(session, r.brand_id, r.channel_id, r.period_start, r.period_end, aggregations)
+            if not values and r.period_start <= today:
+                values = dict.fromkeys(counted, 0.0)  # begun, nothing counted yet (see counted_metrics)
             if r.channel_id is None:  # the inbox is per brand, not per channel
                 values |= _inbox_actuals(session, r.brand_id, r.period_start, r.period_end)
             cache[scope] = values

@@ -29,6 +29,7 @@ from app.models import (
     TrackedLink,
 )
 from app.services.content import RowProblem
+from app.services.core import clock
 from app.services.measurement.metrics.import_formats import ExportRow, ParsedExport
 from app.services.measurement.metrics.import_values import (
     CellError,
@@ -125,7 +126,7 @@ def compare_days(
 
     def write(session: Session) -> None:
         assert ch is not None
-        now = datetime.now(UTC)
+        now = clock.now()
         conn = session.connection()
         if new:
             cols = ("channel_id", "date", "brand_id", *CHANNEL_BASE_METRICS, "source", "updated_at")
@@ -239,9 +240,9 @@ def check_posts(
                 parsed.header_row, "dates", "", "the export has no publish or period dates to time it by"
             )
         )
-        return rows, datetime.now(UTC)
+        return rows, clock.now()
     # Fixed by the file, so importing it again lands on the same snapshot.
-    captured = datetime.combine(max(days) + timedelta(days=1), time(0), UTC) if days else datetime.now(UTC)
+    captured = datetime.combine(max(days) + timedelta(days=1), time(0), UTC) if days else clock.now()
     return rows, captured
 
 
@@ -431,7 +432,7 @@ def compare_conversions(
 
     def write(session: Session) -> None:
         conn = session.connection()
-        now = datetime.now(UTC)
+        now = clock.now()
         if new:
             cols = ("brand_id", "external_id", "source", *CONV_FIELDS, "tracked_link_id", "created_at")
             rows = [(brand.id, ext, source, *[v[k] for k in CONV_FIELDS], link_of(v), now) for ext, v in new]

@@ -28,11 +28,12 @@ its last day, summed across channels.
 from __future__ import annotations
 
 import calendar
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ from app.bulk_writes import bulk_insert
 from app.models import CHANNEL_BASE_METRICS, Channel, ChannelDailyMetric, MetricDefinition
 from app.models.enums import Aggregation
 from app.models.metrics import MetricRollup, RollupDirtyDay
-from app.services.core import Actor, Perm, require
+from app.services.core import Actor, Perm, clock, require
 from app.services.core import audit as audit_log
 
 Progress = Callable[[float, str], None]
@@ -218,7 +219,7 @@ def _recompute(
     progress: Progress | None,
 ) -> None:
     """Recompute the given (grain, period start) of each channel from its daily rows."""
-    now = datetime.now(UTC)
+    now = clock.now()
     # Channels sharing a date window are read together: after one new day that is every channel at once.
     windows: dict[tuple[date, date], list[int]] = defaultdict(list)
     for ch, ps in periods.items():
@@ -280,7 +281,7 @@ def refresh(session: Session, actor: Actor, *, progress: Progress | None = None)
     """Bring the rollups up to date with every channel-day changed since the last refresh. Work is
     proportional to the marked days (a week and a month of daily rows per channel-day at most)."""
     require(actor, Perm.ADMIN)
-    started = datetime.now(UTC)
+    started = time.perf_counter()
     _lock(session)
     marks = _dirty(session)
     result = RefreshResult(dirty_days=len(marks))
@@ -292,7 +293,7 @@ def refresh(session: Session, actor: Actor, *, progress: Progress | None = None)
         result.channels = len(periods)
         _recompute(session, periods, aggregations(session), result, progress)
         _clear(session, marks)
-    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -300,7 +301,7 @@ def refresh_channel_days(session: Session, channel_id: int, days: Sequence[date]
     """Roll up `days` of one channel now, in the caller's transaction, and clear their marks: for a
     writer that has checked its own permission on the channel's brand (the export importer), so what it
     wrote shows on dashboards at once rather than after the next hourly refresh."""
-    started = datetime.now(UTC)
+    started = time.perf_counter()
     _lock(session)  # never two recomputes of one period at once (the job may be running)
     d = RollupDirtyDay
     wanted = sorted(set(days))
@@ -321,7 +322,7 @@ def refresh_channel_days(session: Session, channel_id: int, days: Sequence[date]
         }
         _recompute(session, periods, aggregations(session), result, None)
         _clear(session, marks)
-    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -336,7 +337,7 @@ def rebuild(
     """Recompute every rollup (of `brand_ids`, default all brands) from the daily rows: for repairs and
     after a change to a base metric's aggregation. Writes one audit row."""
     require(actor, Perm.ADMIN)
-    started = datetime.now(UTC)
+    started = time.perf_counter()
     _lock(session)
     marks = _dirty(session, brand_ids)
     ch_stmt = select(Channel.id).order_by(Channel.id)
@@ -348,7 +349,7 @@ def rebuild(
     session.execute(r_stmt)
     result = RefreshResult(dirty_days=len(marks), channels=len(channels))
     aggs = aggregations(session)
-    now = datetime.now(UTC)
+    now = clock.now()
     m = ChannelDailyMetric
     for i in range(0, len(channels), CHUNK_CHANNELS):
         chunk = channels[i : i + CHUNK_CHANNELS]
@@ -367,7 +368,7 @@ def rebuild(
             done = min(i + CHUNK_CHANNELS, len(channels))
             progress(done / max(len(channels), 1), f"Rebuilt {done:,} of {len(channels):,} channels")
     _clear(session, marks)
-    result.seconds = (datetime.now(UTC) - started).total_seconds()
+    result.seconds = time.perf_counter() - started
     if audit:
         scope = "all brands" if brand_ids is None else f"{len(brand_ids)} brand(s)"
         audit_log.record(

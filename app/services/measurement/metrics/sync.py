@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,7 +22,7 @@ from app.models import Channel, ChannelDailyMetric, ConnectorAccount, PostMetric
 from app.models.enums import PostStatus
 from app.models.metrics import CHANNEL_BASE_METRICS, POST_BASE_METRICS
 from app.services.community import channels_to_sync
-from app.services.core import Actor, Perm, audit, require
+from app.services.core import Actor, Perm, audit, clock, require
 from app.services.platforms import error_text, note_failure, note_success
 
 POSTS_WINDOW = timedelta(days=30)  # counters of older posts barely move; the last snapshot stays current
@@ -124,7 +124,7 @@ def _recent_variants(session: Session, channel_id: int, now: datetime) -> dict[s
 def sync_channel_metrics(
     engine: Engine, actor: Actor, channel_id: int, today: date | None = None
 ) -> ChannelMetricsSync:
-    now = datetime.now(UTC)
+    now = clock.now()
     today = today or now.date()
     with read_session(engine) as s:
         channel = s.get(Channel, channel_id)

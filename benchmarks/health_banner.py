@@ -27,9 +27,9 @@ from sqlalchemy import Engine, func, select
 
 from app.db import get_engine, read_session, upgrade
 from app.models import JobRun
+from app.services import ops
 from app.services.core import Actor
 from app.services.ops import JOBS
-from app.services.ops import health as ops
 from app.services.ops import timings as job_timings
 from benchmarks.results import Figure, record
 

@@ -24,9 +24,9 @@ from app.db import get_engine, read_session, write_session
 from app.faults import maybe_crash
 from app.models import JobRun
 from app.models.enums import JobStatus
+from app.services import ops
 from app.services.core import Actor, ServiceError, clock
 from app.services.ops import JOBS, JobTiming, default_timings, timings
-from app.services.ops import health as ops
 from app.services.org import get_brand
 
 log = logging.getLogger("socialops.jobs")

@@ -6,9 +6,9 @@ import streamlit as st
 
 from app.config import ConfigError
 from app.db import read_session
+from app.services import ops
 from app.services.core import Perm, ServiceError
 from app.services.ops import default_timings
-from app.services.ops import health as ops
 from app.services.ops import timings as job_timings
 from app.services.platforms import connections
 from app.ui.context import page_context

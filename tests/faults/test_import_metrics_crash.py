@@ -20,9 +20,9 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import AuditLog, Channel, ChannelDailyMetric, JobRun, PostMetricSnapshot
 from app.models.enums import JobStatus
 from app.models.metrics import MetricRollup, RollupDirtyDay
+from app.services import ops
 from app.services.core import Actor
 from app.services.measurement.metrics.rollups import month_start, week_start
-from app.services.ops import health as ops
 from app.services.ops import timings
 from tests.services.synckit import mastodon_channel, published_variant
 

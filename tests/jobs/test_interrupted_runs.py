@@ -19,9 +19,9 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, JobRun
 from app.models.enums import JobStatus, Role
+from app.services import ops
 from app.services.core import Actor, PermissionDenied
 from app.services.ops import JobSpec, JobTiming, job_runs
-from app.services.ops import health as ops
 from app.services.org import users
 from app.ui.shell import health_banner
 from jobs import runner

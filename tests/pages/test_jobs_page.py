@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from app.db import read_session, write_session
 from app.models import Channel, ConnectorAccount, JobRun
 from app.models.enums import HealthStatus, JobStatus
+from app.services import ops
 from app.services.core import Actor
-from app.services.ops import health as ops
 from app.services.ops import timings
 from app.services.org import users
 from app.ui.shell import health_banner

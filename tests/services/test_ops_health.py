@@ -12,9 +12,9 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import Brand, Channel, ConnectorAccount, JobRun
 from app.models.enums import HealthStatus, JobStatus, Role
+from app.services import ops
 from app.services.core import Actor
 from app.services.ops import JobTiming
-from app.services.ops import health as ops
 
 NOW = datetime.now(UTC)
 TIMINGS = [

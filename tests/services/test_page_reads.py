@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.db import read_session, write_session
 from app.models import Asset, Brand, Incident
 from app.models.enums import Role, SopRunStatus
+from app.services import ops
 from app.services.approvals import queue as approvals
 from app.services.community import inbox
 from app.services.content import briefs, posts
@@ -28,7 +29,6 @@ from app.services.crisis import incidents as crisis
 from app.services.measurement import benchmarks as competitors
 from app.services.measurement import overview
 from app.services.measurement import targets_table as metrics
-from app.services.ops import health as ops
 from app.services.reports import produce as reports
 from app.services.sops import reads as sops
 

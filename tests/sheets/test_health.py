@@ -15,7 +15,7 @@ from pagekit import assert_page_ok, new_app, signed_in
 from sheetkit import person
 
 from app.db import read_session
-from app.services.ops import health as ops
+from app.services import ops
 from app.ui.shell import health_banner
 
 

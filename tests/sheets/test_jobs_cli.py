@@ -15,8 +15,8 @@ from app.cli import main as cli
 from app.db import read_session
 from app.models import JobRun
 from app.models.enums import JobStatus
+from app.services import ops
 from app.services.core import Actor
-from app.services.ops import health as ops
 from app.sheets.settings import load_sheets_settings
 from jobs import sheets_sync
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from app.services.ops import health
 from app.services.ops.backup import backup, restore
-from app.services.ops.health import JobTiming, Problem, every_label
+from app.services.ops.banner import Problem, banner_audience, problems_for_banner
+from app.services.ops.connection_health import connector_health
+from app.services.ops.job_health import (
+    JobTiming,
+    every_label,
+    job_health,
+    job_summary,
+    mark_interrupted,
+    recent_job_runs,
+    runs_by_day,
+)
 from app.services.ops.schedule import (
     JOBS,
     JobSpec,
@@ -21,12 +30,19 @@ __all__ = [
     "JobTiming",
     "Problem",
     "backup",
+    "banner_audience",
+    "connector_health",
     "default_timings",
     "every_label",
-    "health",
     "installed",
+    "job_health",
+    "job_summary",
+    "mark_interrupted",
     "parse_every",
+    "problems_for_banner",
+    "recent_job_runs",
     "restore",
+    "runs_by_day",
     "spec_named",
     "timings",
 ]

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.config import ConfigError, parse_value, read_settings, setting
-from app.services.ops.health import JobTiming
+from app.services.ops.job_health import JobTiming
 
 EVERY = "job_every"
 LATE_AFTER = "job_late_after"

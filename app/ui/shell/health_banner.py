@@ -9,9 +9,9 @@ import logging
 import streamlit as st
 
 from app.db import get_engine, read_session
+from app.services import ops
 from app.services.core import Actor
 from app.services.ops import Problem, timings
-from app.services.ops import health as ops
 from app.ui.context import PageContext
 from app.ui.widgets import plain
 

@@ -1,6 +1,5 @@
-"""Operations as read models: how each channel's connection is doing, what the scheduled jobs (publish,
-inbox, metrics...) did recently, whether any of them is late or was interrupted (app.services.job_runs),
-and the problems an admin's banner shows."""
+"""The scheduled jobs as read models: what each job (publish, inbox, metrics...) did recently, whether it is
+late or its last run was interrupted (job_runs), and the runs per day the Jobs page charts."""
 
 from __future__ import annotations
 
@@ -12,74 +11,14 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Brand, Channel, ConnectorAccount, JobRun, SheetBinding
-from app.models.enums import HealthStatus, JobStatus
-from app.models.sheets import SyncStatus
-from app.services.core import Actor, Perm, clock, require, require_brands, time_bucket
+from app.models import JobRun
+from app.models.enums import JobStatus
+from app.services.core import Actor, Perm, clock, require, time_bucket
 from app.services.ops import job_runs
 from app.services.ops.job_runs import FAILURES, RUN_TOO_LONG, dead_runs, why_interrupted
 
-HEALTH_COLUMNS = [
-    "channel",
-    "brand",
-    "platform",
-    "connector",
-    "status",
-    "last success",
-    "last error at",
-    "last error",
-    "token expires",
-    "rate limit left",
-    "rate limit resets",
-]
 RUN_COLUMNS = ["job", "started", "duration (s)", "status", "counts", "error", "host"]
 SUMMARY_COLUMNS = ["job", "last run", "last status", "runs 24h", "failures 24h", "last error"]
-NOT_CONNECTED = "not connected"
-
-
-def connector_health(session: Session, actor: Actor, brand_ids: Sequence[int]) -> pd.DataFrame:
-    """Every active channel of the brands with its connector's health; a channel without a connector is
-    listed as not connected (nothing publishes or imports there automatically)."""
-    brand_ids = require_brands(actor, Perm.CONNECTIONS_VIEW, brand_ids)
-    if not brand_ids:
-        return pd.DataFrame(columns=HEALTH_COLUMNS)
-    a = ConnectorAccount
-    rows = session.execute(
-        select(
-            Channel.slug,
-            Brand.name,
-            Channel.platform,
-            a.kind,
-            a.status,
-            a.last_success_at,
-            a.last_error_at,
-            a.last_error,
-            a.token_expires_at,
-            a.rate_limit_remaining,
-            a.rate_limit_reset_at,
-        )
-        .join(Brand, Brand.id == Channel.brand_id)
-        .outerjoin(a, a.channel_id == Channel.id)
-        .where(Channel.brand_id.in_(brand_ids), Channel.active.is_(True))
-        .order_by(Brand.name, Channel.platform, Channel.slug)
-    ).all()
-    data = [
-        (
-            slug,
-            brand,
-            platform.value,
-            kind.value if kind else "",
-            status.value if status else NOT_CONNECTED,
-            ok_at,
-            err_at,
-            err or "",
-            token,
-            remaining,
-            reset,
-        )
-        for slug, brand, platform, kind, status, ok_at, err_at, err, token, remaining, reset in rows
-    ]
-    return pd.DataFrame(data, columns=HEALTH_COLUMNS)
 
 
 def _require_jobs(actor: Actor) -> None:
@@ -103,7 +42,7 @@ def recent_job_runs(
         .order_by(j.started_at.desc(), j.id.desc())
         .limit(limit)
     ).all()
-    bounds = _bounds(timings)
+    bounds = run_bounds(timings)
     data = []
     for name, started, finished, status, counts, error, host, pid in rows:
         bound = bounds.get(name, RUN_TOO_LONG)
@@ -174,7 +113,8 @@ def stale_after(timing: JobTiming | None) -> timedelta:
     return max(RUN_TOO_LONG, timing.late_after)
 
 
-def _bounds(timings: Sequence[JobTiming]) -> dict[str, timedelta]:
+def run_bounds(timings: Sequence[JobTiming]) -> dict[str, timedelta]:
+    """How long a run of each job may take before it counts as interrupted."""
     return {t.name: stale_after(t) for t in timings}
 
 
@@ -187,7 +127,7 @@ def mark_interrupted(
 ) -> list[int]:
     """Record as interrupted each run of these jobs still marked running that cannot be (job_runs.
     mark_interrupted), each given as long as stale_after allows for its job; returns their ids."""
-    return job_runs.mark_interrupted(session, actor, names, _bounds(timings), now)
+    return job_runs.mark_interrupted(session, actor, names, run_bounds(timings), now)
 
 
 JOB_HEALTH_COLUMNS = [
@@ -227,11 +167,12 @@ def _last_success(session: Session, name: str) -> datetime | None:
     ).first()
 
 
-def _first_run(session: Session, name: str) -> datetime | None:
+def first_run(session: Session, name: str) -> datetime | None:
+    """When the job first ran here (None: never, so it cannot be late yet)."""
     return session.scalar(select(func.min(JobRun.started_at)).where(JobRun.job_name == name))
 
 
-def _lateness(
+def lateness(
     session: Session, timing: JobTiming, ran_before: bool, now: datetime
 ) -> tuple[bool, datetime | None]:
     """(late, last success). A job is late when it has not succeeded within `late_after`: failing every
@@ -239,7 +180,7 @@ def _lateness(
     if not ran_before or timing.late_after is None or not timing.installed:
         return False, None
     ok_at = _last_success(session, timing.name)
-    since = ok_at or _first_run(session, timing.name)
+    since = ok_at or first_run(session, timing.name)
     return since is not None and now - since > timing.late_after, ok_at
 
 
@@ -260,7 +201,7 @@ def job_health(
     last: dict[str, tuple] = {}
     recent: dict[str, tuple[int, int]] = {}
     day_ago = now - timedelta(hours=24)
-    dead = dead_runs(session, [*known, *others], _bounds(timings), now)
+    dead = dead_runs(session, [*known, *others], run_bounds(timings), now)
     for name in [*known, *others]:
         row = session.execute(
             select(j.id, j.started_at, j.finished_at, j.status, j.counts, j.error)
@@ -283,7 +224,7 @@ def job_health(
     rows = []
     for t in [*timings, *(JobTiming(n, None, None, installed=False) for n in sorted(others))]:
         started, finished, status, counts, error = last.get(t.name, (None, None, None, None, None))
-        late, ok_at = _lateness(session, t, started is not None, now)
+        late, ok_at = lateness(session, t, started is not None, now)
         if not t.installed and t.name in known:
             state = "not installed"
         elif t.every is None:
@@ -336,95 +277,3 @@ def runs_by_day(session: Session, actor: Actor, days: int = 7) -> pd.DataFrame:
     )
     df["day"] = pd.to_datetime(df["day"])
     return df
-
-
-# A degraded connection (timeouts, 5xx) usually recovers by itself; one that has not for this long needs
-# a person.
-DEGRADED_FOR = timedelta(hours=2)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One line of the admin's red banner."""
-
-    kind: str  # "connection" (a channel or a Sheets worksheet) or "job"
-    subject: str  # the channel slug, "Sheets: brand / tab", or the job name
-    detail: str
-
-
-def banner_audience(actor: Actor) -> bool:
-    """Who sees the red banner: people holding CONNECTIONS_MANAGE (on the workspace or on a brand), that
-    is admins, because they are the ones who can fix a connection (credentials, Check now) or the
-    runner; managers can read the health page but cannot act on it, so a banner would only nag them."""
-    return actor.can_anywhere(Perm.CONNECTIONS_MANAGE)
-
-
-def problems_for_banner(
-    session: Session, actor: Actor, timings: Sequence[JobTiming], now: datetime | None = None
-) -> list[Problem]:
-    """Broken connections, expired tokens and connections degraded for more than DEGRADED_FOR, on brands
-    where the actor manages connections, and, for a workspace-level admin, jobs that have not succeeded
-    on time. Never raises for lack of permission:
-    people outside the audience get an empty list (it runs on every page)."""
-    if not banner_audience(actor):
-        return []
-    now = now or clock.now()
-    stale = now - DEGRADED_FOR
-    a = ConnectorAccount
-    problems = []
-    for slug, brand_id, status, error, expires, ok_at in session.execute(
-        select(Channel.slug, Channel.brand_id, a.status, a.last_error, a.token_expires_at, a.last_success_at)
-        .join(a, a.channel_id == Channel.id)
-        .where(
-            Channel.active.is_(True),
-            (a.status == HealthStatus.BROKEN)
-            | (a.token_expires_at < now)
-            | (
-                (a.status == HealthStatus.DEGRADED)
-                & a.last_error_at.is_not(None)
-                & (a.last_success_at.is_(None) | (a.last_success_at < stale))
-            ),
-        )
-        .order_by(Channel.slug)
-    ):
-        if not actor.can(Perm.CONNECTIONS_MANAGE, brand_id):
-            continue
-        if status == HealthStatus.BROKEN:
-            problems.append(Problem("connection", slug, f"broken: {error or 'no detail recorded'}"))
-        elif expires is not None and expires < now:
-            problems.append(Problem("connection", slug, f"token expired on {expires:%d %b %Y %H:%M} UTC"))
-        else:
-            since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "yet"
-            problems.append(Problem("connection", slug, f"failing, no success {since}: {error}"))
-    if actor.can(Perm.CONNECTIONS_MANAGE):
-        bounds = _bounds(timings)
-        dead = dead_runs(session, [t.name for t in timings], bounds, now)
-        for t in timings:
-            first = _first_run(session, t.name)
-            late, ok_at = _lateness(session, t, first is not None, now)
-            if late:
-                since = f"since {ok_at:%d %b %H:%M} UTC" if ok_at else "ever"
-                problems.append(
-                    Problem("job", t.name, f"no successful run {since} (expected {every_label(t.every)})")
-                )
-            elif dead.get(t.name):
-                # Its process died mid-run and no run has come since to record it: the runner is
-                # probably down too, long before the job would count as late.
-                _, started, why = dead[t.name][-1]
-                problems.append(
-                    Problem("job", t.name, f"the run started {started:%d %b %H:%M} UTC was {why}")
-                )
-    # A Google Sheets worksheet whose last sync failed: its editors' changes wait until it works again.
-    for brand_slug, brand_id, title, error in session.execute(
-        select(Brand.slug, SheetBinding.brand_id, SheetBinding.worksheet_title, SheetBinding.last_error)
-        .join(Brand, Brand.id == SheetBinding.brand_id)
-        .where(SheetBinding.enabled.is_(True), SheetBinding.last_status == SyncStatus.FAILED)
-        .order_by(Brand.slug, SheetBinding.worksheet_title)
-    ):
-        if actor.can(Perm.CONNECTIONS_MANAGE, brand_id):
-            problems.append(
-                Problem(
-                    "connection", f"Sheets: {brand_slug} / {title}", f"sync failed: {error or 'no detail'}"
-                )
-            )
-    return problems

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_calendar import calendar as fullcalendar
 
 from app.db import read_session
-from app.services.content import composer
+from app.services.content import SaveResult, composer
 from app.services.content import grid as calendar_views
 from app.services.core import ValidationError, clock
 from app.ui.content import calendar_grid, calendar_panels
@@ -83,7 +83,7 @@ if cal_tab.open:
             st.session_state[NONCE] += 1
             when = f"{move.new_time.astimezone(ZoneInfo(zone)):%a %d %b %Y, %H:%M} ({zone})"
 
-            def note_reapproval(result: composer.SaveResult) -> None:
+            def note_reapproval(result: SaveResult) -> None:
                 if result.reapproval:
                     st.session_state[NOTE] = (
                         f"{result.title} moved past what its approval covered: it is back in review."

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.db import read_session
 from app.models.enums import AssetKind, PostStatus
-from app.services.content import composer, post_detail, usable_assets, workflow
+from app.services.content import FROZEN_STATES, composer, post_detail, usable_assets, workflow
 from app.services.core import Conflict
 from app.ui.content import best_time_panel, composer_form, utm_panel
 from app.ui.context import page_context
@@ -51,7 +51,7 @@ st.selectbox(
 composer_form.load_into_widgets(view, choices, post_id)
 if view:
     st.caption(f"{plain(choices.brand_name)} · {view.status.label} · version {view.version}")
-read_only = view is not None and view.status in (*composer.FROZEN_STATES, PostStatus.ARCHIVED)
+read_only = view is not None and view.status in (*FROZEN_STATES, PostStatus.ARCHIVED)
 if read_only:
     st.info(f"This post is {view.status.label.lower()}: it can no longer be edited.", icon=":material/lock:")
 

@@ -27,7 +27,7 @@ from app.models import ApprovalRequest, Brand, Post, PostVariant
 from app.models.enums import Decision, PostStatus, PostType
 from app.services.approvals import decisions as approval_decisions
 from app.services.content import composer, workflow
-from app.services.content.composer import MIN_LEAD, PostDraft, VariantDraft
+from app.services.content.drafts import MIN_LEAD, PostDraft, VariantDraft
 from app.services.org import users
 from tests.servers.mastodon_server import MastodonServer, MockAccount
 

@@ -26,7 +26,7 @@ from app.db import dispose_engine, read_session, write_session
 from app.models import AuditLog, JobRun, Post, PostVariant, SheetBinding, SheetProblem, SheetRowState
 from app.models.enums import JobStatus
 from app.models.sheets import ProblemStatus, SyncStatus
-from app.services.content import composer
+from app.services.content import composer, drafts
 from app.services.core import Actor
 from app.sheets import bindings
 from app.sheets.client import make_client
@@ -146,11 +146,11 @@ def test_a_sync_killed_at_each_step_is_finished_exactly_once_by_the_next_run(
     # ... while another edits a different post in the app.
     post, variant = post_of(db, app_side)
     with write_session(db) as s:
-        draft = composer.PostDraft(
+        draft = drafts.PostDraft(
             title="Edited in the app",
             master_copy=post.master_copy,
             post_type="text",
-            variants=(composer.VariantDraft("lumi-facebook", variant.copy, variant.scheduled_at),),
+            variants=(drafts.VariantDraft("lumi-facebook", variant.copy, variant.scheduled_at),),
         )
         composer.update_post(s, person(db, EDITOR), post.id, draft, expected_version=post.version)
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, Channel, PostVariant, User
 from app.models.enums import PostStatus, Role
-from app.services.content import composer
+from app.services.content import composer, drafts
 from app.services.content import grid as calendar_views
 from app.services.content import post as calendar_post
 from app.services.core import (
@@ -227,7 +227,7 @@ def events_of(cal: dict, actor: Actor) -> list:
         )
 
 
-def move(cal: dict, payload: dict, actor: Actor = SYSTEM) -> composer.SaveResult:
+def move(cal: dict, payload: dict, actor: Actor = SYSTEM) -> drafts.SaveResult:
     m = calendar_grid.parse_move(payload, "Asia/Singapore")
     assert m is not None
     with write_session(cal["engine"]) as s:

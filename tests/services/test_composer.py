@@ -12,7 +12,7 @@ from app.db import read_session, write_session
 from app.models import ApprovalRequest, AuditLog, Post, PostVariant
 from app.models.enums import ApprovalRequestStatus, PostStatus
 from app.services.approvals import decisions as approval_decisions
-from app.services.content import PostDraft, VariantDraft, composer, workflow
+from app.services.content import PostDraft, VariantDraft, composer, drafts, workflow
 from app.services.core import Actor, Conflict, PermissionDenied, ValidationError
 from app.services.org import users
 
@@ -39,7 +39,7 @@ def fb(
     return VariantDraft(channel="warisan-facebook", copy=copy, scheduled_at=when)
 
 
-def create(engine: Engine, d: PostDraft, email: str = EDITOR, brand: str = "warisan") -> composer.SaveResult:
+def create(engine: Engine, d: PostDraft, email: str = EDITOR, brand: str = "warisan") -> drafts.SaveResult:
     with write_session(engine) as s:
         return composer.create_post(s, actor(engine, email), brand, d)
 

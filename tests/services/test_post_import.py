@@ -28,7 +28,8 @@ from app.models import AuditLog, Brand, Campaign, Channel, ContentPillar, Post, 
 from app.models.enums import PostStatus
 from app.services.content import RowProblem
 from app.services.content.bulk.imports import ImportReport, import_posts
-from app.services.content.composer import PostDraft, VariantDraft, check_draft
+from app.services.content.composer import check_draft
+from app.services.content.drafts import PostDraft, VariantDraft
 from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.org import users
 

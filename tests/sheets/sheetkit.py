@@ -12,7 +12,7 @@ from app.db import read_session, write_session
 from app.models import Brand, Channel, Market, Post, PostVariant, SheetProblem
 from app.models.enums import Platform, PostStatus
 from app.models.sheets import ProblemStatus
-from app.services.content import composer
+from app.services.content import composer, drafts
 from app.services.core import Actor, clock
 from app.services.org import users
 
@@ -52,11 +52,11 @@ def make_post(
             s,
             person(engine, email),
             "lumi",
-            composer.PostDraft(
+            drafts.PostDraft(
                 title=title,
                 master_copy=copy,
                 post_type=post_type,
-                variants=(composer.VariantDraft(channel, copy, when or soon()),),
+                variants=(drafts.VariantDraft(channel, copy, when or soon()),),
             ),
         )
         return int(s.scalar(select(PostVariant.id).where(PostVariant.post_id == saved.post_id)))

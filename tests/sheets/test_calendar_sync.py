@@ -13,7 +13,7 @@ from app.db import read_session, write_session
 from app.models import ApprovalRequest, AuditLog, Post, PostVariant, SheetProblem
 from app.models.enums import PostStatus
 from app.models.sheets import ProblemKind, ProblemStatus
-from app.services.content import composer, workflow
+from app.services.content import composer, drafts, workflow
 from app.sheets import bindings, problems
 
 
@@ -285,14 +285,12 @@ def test_edits_on_both_sides_follow_the_conflict_policy(db: Engine, fake, connec
     fake.type(KEY, CAL, row, "Title", "Sheet title")
     post, _ = post_of(db, vid)
     with write_session(db) as s:
-        draft = composer.PostDraft(
+        draft = drafts.PostDraft(
             title="App title",
             master_copy=post.master_copy,
             post_type="text",
             variants=(
-                composer.VariantDraft(
-                    "lumi-facebook", "Hello from the test", post_of(db, vid)[1].scheduled_at
-                ),
+                drafts.VariantDraft("lumi-facebook", "Hello from the test", post_of(db, vid)[1].scheduled_at),
             ),
         )
         composer.update_post(s, person(db, EDITOR), post.id, draft, expected_version=post.version)

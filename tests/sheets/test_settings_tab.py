@@ -18,7 +18,7 @@ from pagekit import assert_page_ok, new_app, shown, signed_in
 from test_jobs_cli import write_secrets
 
 from app.db import write_session
-from app.services.content import composer
+from app.services.content import composer, drafts
 
 ADMIN = "admin@kopi.example"
 
@@ -57,11 +57,11 @@ def test_sync_now_and_the_problems_it_lists(
             s,
             person(db, EDITOR),
             post.id,
-            composer.PostDraft(
+            drafts.PostDraft(
                 title="App title",
                 master_copy=post.master_copy,
                 post_type="text",
-                variants=(composer.VariantDraft("lumi-facebook", variant.copy, variant.scheduled_at),),
+                variants=(drafts.VariantDraft("lumi-facebook", variant.copy, variant.scheduled_at),),
             ),
             post.version,
         )

@@ -20,7 +20,7 @@ from app.services.content.bulk.formats import (
 from app.services.content.bulk.imports import import_posts
 from app.services.content.calendar import export, grid, post
 from app.services.content.calendar.grid import CalendarEvent
-from app.services.content.composer import PostDraft, VariantDraft
+from app.services.content.drafts import FROZEN_STATES, PostDraft, SaveResult, VariantDraft
 from app.services.content.post_detail import EditorChoices, PostView, editor_choices, load_post
 from app.services.content.workflow import expire_approvals
 
@@ -28,6 +28,7 @@ __all__ = [
     "DATE_ORDERS",
     "FORMATS",
     "FORMAT_LABELS",
+    "FROZEN_STATES",
     "TEMPLATE_COLUMNS",
     "AssetInfo",
     "BriefFields",
@@ -36,6 +37,7 @@ __all__ = [
     "PostDraft",
     "PostView",
     "RowProblem",
+    "SaveResult",
     "UploadOutcome",
     "VariantDraft",
     "best_time",

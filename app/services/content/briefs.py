@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Brand, Brief, Campaign, ContentPillar, Post, User
 from app.models.enums import BriefStatus, PostStatus
-from app.services.content.composer import PostDraft, create_post
+from app.services.content.composer import create_post
+from app.services.content.drafts import PostDraft
 from app.services.core import (
     Actor,
     Conflict,

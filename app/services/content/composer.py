@@ -4,9 +4,8 @@ back through approval) and rescheduling a variant with the same checks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -24,6 +23,13 @@ from app.models import (
 )
 from app.models.enums import PostStatus, PostType
 from app.services.content.assets.media import asset_blockers, media_for_assets
+from app.services.content.drafts import (
+    APPROVED_STATES,
+    FROZEN_STATES,
+    PostDraft,
+    SaveResult,
+    time_problem,
+)
 from app.services.content.workflow import approval_covers, restart_approval
 from app.services.core import (
     Actor,
@@ -39,45 +45,6 @@ from app.services.core import (
 )
 from app.services.org import find_brand
 from app.services.platforms import Level, RuleIssue, check_variant, errors
-
-# A post can be scheduled this close to now at the earliest (the publish job runs every minute).
-MIN_LEAD = timedelta(minutes=2)
-# Statuses in which the content has been approved: changing it must go back through approval.
-APPROVED_STATES = (PostStatus.APPROVED, PostStatus.SCHEDULED)
-FROZEN_STATES = (PostStatus.PUBLISHING, PostStatus.PUBLISHED)
-
-
-@dataclass(frozen=True)
-class VariantDraft:
-    channel: str  # channel slug
-    copy: str
-    scheduled_at: datetime | None = None
-    asset_ids: tuple[int, ...] = ()
-    # Per-asset alt text for this variant (overrides the asset's own).
-    alt_texts: Mapping[int, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PostDraft:
-    title: str
-    master_copy: str = ""
-    post_type: str = PostType.IMAGE.value
-    link_url: str | None = None
-    pillar_id: int | None = None
-    campaign_id: int | None = None
-    brief_id: int | None = None
-    variants: tuple[VariantDraft, ...] = ()
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    post_id: int
-    title: str
-    status: str
-    version: int
-    warnings: tuple[str, ...] = ()
-    # Set when the save sent approved content back through approval.
-    reapproval: bool = False
 
 
 def _channel_map(session: Session, brand_id: int, slugs: Sequence[str]) -> dict[str, Channel]:
@@ -95,17 +62,6 @@ def _channel_map(session: Session, brand_id: int, slugs: Sequence[str]) -> dict[
         if not found[slug].active:
             raise ValidationError(f"channel {slug!r} is switched off", field="channel", value=slug)
     return found
-
-
-def time_problem(when: datetime | None, now: datetime) -> str | None:
-    """Why a publish time cannot be used (no zone, past, too close), in the words every writer shows."""
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        return "the time has no time zone"
-    if when < now + MIN_LEAD:
-        return f"{when:%d %b %Y %H:%M} UTC is in the past (or less than {int(MIN_LEAD.total_seconds() // 60)} minutes away)"
-    return None
 
 
 def check_draft(

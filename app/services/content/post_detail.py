@@ -25,7 +25,7 @@ from app.models import (
     variant_assets,
 )
 from app.models.enums import BriefStatus, CampaignStatus, PostStatus
-from app.services.content.composer import PostDraft, VariantDraft
+from app.services.content.drafts import PostDraft, VariantDraft
 from app.services.content.workflow import schedule_blockers
 from app.services.core import Actor, NotFound, Perm, require_brands
 

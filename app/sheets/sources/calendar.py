@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.models import Channel, Post, PostVariant, User, variant_assets
 from app.models.enums import PostStatus
-from app.services.content import composer, workflow
+from app.services.content import PostDraft, VariantDraft, composer, workflow
 from app.services.core import NotFound, ValidationError
 from app.sheets.schema import WorksheetSchema
 from app.sheets.sources.base import Record, Source, SyncContext
@@ -132,14 +132,14 @@ class CalendarSource(Source):
         if channel is None:
             raise ValidationError("a new row needs its channel", field="channel")
         copy = values.get("copy") or ""
-        draft = composer.PostDraft(
+        draft = PostDraft(
             title=values.get("title") or "",
             master_copy=copy,
             post_type=values.get("post_type") or "image",
             link_url=values.get("link_url"),
             pillar_id=values.get("pillar"),
             campaign_id=values.get("campaign"),
-            variants=(composer.VariantDraft(channel.slug, copy, values.get("scheduled_at")),),
+            variants=(VariantDraft(channel.slug, copy, values.get("scheduled_at")),),
         )
         wanted = PostStatus(values.get("status") or PostStatus.DRAFT)
         first = wanted if wanted in (PostStatus.IDEA, PostStatus.DRAFT) else PostStatus.DRAFT
@@ -160,7 +160,7 @@ class CalendarSource(Source):
         )
 
 
-def _draft(s: Session, post: Post, variant: PostVariant, changes: dict[str, Any]) -> composer.PostDraft:
+def _draft(s: Session, post: Post, variant: PostVariant, changes: dict[str, Any]) -> PostDraft:
     """The post as it is, with this row's changes: other variants (and every variant's media) unchanged."""
     media: dict[int, list[tuple[int, str | None]]] = {}
     for vid, aid, alt in s.execute(
@@ -179,7 +179,7 @@ def _draft(s: Session, post: Post, variant: PostVariant, changes: dict[str, Any]
         mine = v.id == variant.id
         items = media.get(v.id, [])
         variants.append(
-            composer.VariantDraft(
+            VariantDraft(
                 channel=slugs[v.channel_id],
                 copy=(changes.get("copy") or "") if mine and "copy" in changes else v.copy,
                 scheduled_at=changes["scheduled_at"]
@@ -193,7 +193,7 @@ def _draft(s: Session, post: Post, variant: PostVariant, changes: dict[str, Any]
     def pick(name: str, current: Any) -> Any:
         return changes.get(name, current)
 
-    return composer.PostDraft(
+    return PostDraft(
         title=pick("title", post.title) or "",
         master_copy=post.master_copy,
         post_type=pick("post_type", post.post_type.value) or post.post_type.value,

@@ -17,7 +17,7 @@ from app.models.enums import Platform, PostStatus, PostType
 from app.services.content.assets.media import asset_blockers, media_for_assets
 from app.services.content.bulk.formats import ParsedFile, RowProblem, SourceRow
 from app.services.content.bulk.times import TimeProblem, parse_date_and_time, parse_datetime
-from app.services.content.composer import time_problem
+from app.services.content.drafts import time_problem
 from app.services.core import NUL_REASON, ServiceError, ValidationError, clock, validation
 from app.services.platforms import Level, MediaInfo, check_variant
 

@@ -42,7 +42,7 @@ from app.demo.reference import (
 from app.demo.series import METRIC_COLUMNS, column_lists, day_list, generate
 from app.models.enums import HealthStatus, Platform
 from app.services.core import Actor, ValidationError, clock
-from app.services.measurement import rollups
+from app.services.measurement import rebuild_in, triggers_suspended
 
 WORKSPACE_NAME = "Synthetic Agency"
 WORKSPACE_SLUG = "synthetic-agency"
@@ -128,11 +128,11 @@ def build_agency(
             w.conn = conn
             plan = write_posts(w, ctx, block, org)
             # Bulk-loaded without dirty-day marks, then rolled up from what was written.
-            with rollups.triggers_suspended(conn):
+            with triggers_suspended(conn):
                 means = _write_metrics(
                     w, nrng, org, block, start, days, days_list, imported, plan.posts_published
                 )
-            rolled = rollups.rebuild_in(conn, actor, [org.brand_ids[i] for i in block])
+            rolled = rebuild_in(conn, actor, [org.brand_ids[i] for i in block])
             w.counts["metric_rollups"] += rolled.weeks + rolled.months
             write_snapshots(w, ctx, plan, means, org)
         report(0.02 + 0.88 * block.stop / brands, f"Brands {block.stop:,} of {brands:,}")

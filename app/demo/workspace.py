@@ -40,7 +40,7 @@ from app.demo.reference import (
 from app.demo.state import BrandRow, CampaignRow, ChannelRow, DemoState
 from app.models.enums import CampaignStatus, ConnectorKind, HealthStatus, JobStatus, Platform
 from app.services.core import Actor, clock
-from app.services.measurement import rollups
+from app.services.measurement import rebuild_in
 
 WORKSPACE_NAME = "Kopi Digital Agency"
 WORKSPACE_SLUG = "kopi-digital"
@@ -86,7 +86,7 @@ def seed_demo_workspace(
         record_seed(conn, actor, st.workspace_id, WORKSPACE_NAME, counts)
         st.w.finish()
         report(0.95, "Weekly and monthly rollups")
-        rolled = rollups.rebuild_in(conn, actor)
+        rolled = rebuild_in(conn, actor)
     refresh_statistics(engine)
     counts["metric_rollups"] = rolled.weeks + rolled.months
     counts["audit_log"] = counts.get("audit_log", 0) + 1

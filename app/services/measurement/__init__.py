@@ -13,6 +13,7 @@ from app.services.measurement.metrics import dictionary, rollup_reads, rollups
 from app.services.measurement.metrics.formulas import FormulaError, evaluate, parse
 from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
 from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
+from app.services.measurement.metrics.rollup_loads import rebuild_in, triggers_suspended
 from app.services.measurement.metrics.sync import ChannelMetricsSync, sync_metrics
 
 __all__ = [
@@ -38,10 +39,12 @@ __all__ = [
     "insights",
     "overview",
     "parse",
+    "rebuild_in",
     "rollup_reads",
     "rollups",
     "sync_metrics",
     "targets",
     "targets_table",
+    "triggers_suspended",
     "views",
 ]

@@ -1,14 +1,12 @@
-"""The checking and writing half of app.services.metric_import: each kind of export (channel days, post
-snapshots, conversions) is checked cell by cell into a plan, compared with what is stored, and written
-through the bulk path as new rows and updates of changed rows only."""
+"""The checking and writing half of the metric importer (metrics.imports) for channel days and post
+snapshots: each export is checked cell by cell into a plan, compared with what is stored, and written
+through the bulk path as new rows and updates of changed rows only. Conversions: import_conversions."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -23,10 +21,8 @@ from app.models import (
     Brand,
     Channel,
     ChannelDailyMetric,
-    Conversion,
     PostMetricSnapshot,
     PostVariant,
-    TrackedLink,
 )
 from app.services.content import RowProblem
 from app.services.core import clock
@@ -36,7 +32,6 @@ from app.services.measurement.metrics.import_values import (
     is_blank,
     parse_count,
     parse_day,
-    parse_money,
     parse_when,
 )
 
@@ -46,7 +41,8 @@ SIGNED = frozenset({"follower_growth"})
 PREVIEW_LIMIT = 200
 
 
-def _problem(report: Any, row: int, column: str, value: str, reason: str) -> None:
+def note_problem(report: Any, row: int, column: str, value: str, reason: str) -> None:
+    """Refuse one cell of the export: its row, column, value and the reason, for the report."""
     report.problems.append(RowProblem(row, column, value, reason))
 
 
@@ -62,12 +58,13 @@ def _counts(
         try:
             values[k] = parse_count(text, signed=k in SIGNED)
         except CellError as exc:
-            _problem(report, row.row, parsed.column(k), text, str(exc))
+            note_problem(report, row.row, parsed.column(k), text, str(exc))
             ok = False
     return values if ok else None
 
 
-def _span(report: Any, days: list[date]) -> None:
+def note_span(report: Any, days: list[date]) -> None:
+    """The first and last day the export's accepted rows cover."""
     if days:
         report.first_day, report.last_day = min(days), max(days)
 
@@ -84,20 +81,20 @@ def check_days(
         try:
             day = parse_day(text, order)
         except CellError as exc:
-            _problem(report, row.row, parsed.column("date"), text, str(exc))
+            note_problem(report, row.row, parsed.column("date"), text, str(exc))
             continue
         if day is None:
-            _problem(report, row.row, parsed.column("date"), text, "no date: every daily row needs one")
+            note_problem(report, row.row, parsed.column("date"), text, "no date: every daily row needs one")
             continue
         if day in plan:
-            _problem(report, row.row, parsed.column("date"), text, f"{day} is also on row {plan[day][0]}")
+            note_problem(report, row.row, parsed.column("date"), text, f"{day} is also on row {plan[day][0]}")
             continue
         values = _counts(parsed, row, CHANNEL_BASE_METRICS, report)
         if values is not None:
             plan[day] = (row.row, values)
             if len(report.preview) < PREVIEW_LIMIT:
                 report.preview.append({"row": row.row, "date": day, **values})
-    _span(report, list(plan))
+    note_span(report, list(plan))
     return plan
 
 
@@ -182,7 +179,8 @@ def _link_keys(link: str) -> list[str]:
     return keys
 
 
-def _when_utc(when: datetime | None, tz: ZoneInfo) -> datetime | None:
+def when_utc(when: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A time from an export in UTC; a time written without a zone is in the brand's market zone."""
     if when is None:
         return None
     return (when if when.tzinfo else when.replace(tzinfo=tz)).astimezone(UTC)
@@ -200,11 +198,13 @@ def check_posts(
             which = " or ".join(
                 parsed.column(k) for k in ("post_id", "permalink") if k in parsed.column_names
             )
-            _problem(report, row.row, which or "post id", "", "no post id or link: the row cannot be placed")
+            note_problem(
+                report, row.row, which or "post id", "", "no post id or link: the row cannot be placed"
+            )
             continue
         key = pid.strip() or link.strip()
         if key in seen:
-            _problem(
+            note_problem(
                 report,
                 row.row,
                 parsed.column("post_id" if pid else "permalink"),
@@ -221,19 +221,19 @@ def check_posts(
             try:
                 when = parse_when(text, order)
             except CellError as exc:
-                _problem(report, row.row, parsed.column(role), text, str(exc))
+                note_problem(report, row.row, parsed.column(role), text, str(exc))
                 continue
             if when is not None:
                 days.append(when.date())
                 if role == "published":
-                    published = _when_utc(when, tz)
+                    published = when_utc(when, tz)
         values = _counts(parsed, row, POST_BASE_METRICS, report)
         if values is None:
             continue
         rows.append(
             PostRow(row.row, pid.strip(), link.strip(), row.cells.get("title", "")[:200], published, values)
         )
-    _span(report, days)
+    note_span(report, days)
     if not days and rows:
         report.problems.append(
             RowProblem(
@@ -309,139 +309,6 @@ def compare_posts(
                 update(s)
                 .where(s.variant_id == v, s.captured_at == captured)
                 .values(**r.values, source=source)
-            )
-
-    return write
-
-
-# --- conversions ------------------------------------------------------------------------------------
-
-CONV_FIELDS = (
-    "kind",
-    "occurred_at",
-    "value",
-    "currency",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-)
-_LIMITS = {"utm_source": 120, "utm_medium": 120, "utm_campaign": 120, "utm_content": 200, "kind": 60}
-
-
-def check_conversions(
-    parsed: ParsedExport, order: str, tz: ZoneInfo, report: Any
-) -> dict[str, dict[str, Any]]:
-    plan: dict[str, dict[str, Any]] = {}
-    rows_of: dict[str, int] = {}
-    days: list[date] = []
-    for row in parsed.rows:
-        ext = row.cells.get("external_id", "").strip()
-        if not ext or len(ext) > 200:
-            _problem(
-                report, row.row, parsed.column("external_id"), ext, "an id of 1-200 characters is needed"
-            )
-            continue
-        if ext in plan:
-            _problem(report, row.row, parsed.column("external_id"), ext, f"also on row {rows_of[ext]}")
-            continue
-        ok = True
-        text = row.cells.get("occurred", "")
-        try:
-            when = parse_when(text, order) if "occurred" in parsed.column_names else None
-            if when is None:
-                raise CellError("no date: a conversion needs one")
-        except CellError as exc:
-            _problem(report, row.row, parsed.column("occurred"), text, str(exc))
-            ok = False
-            when = None
-        money = row.cells.get("value", "")
-        try:
-            value = parse_money(money)
-        except CellError as exc:
-            _problem(report, row.row, parsed.column("value"), money, str(exc))
-            ok, value = False, None
-        currency = row.cells.get("currency", "").strip().upper() or None
-        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-            _problem(report, row.row, parsed.column("currency"), currency, "not a 3-letter currency code")
-            ok = False
-        fields: dict[str, Any] = {}
-        for k, limit in _LIMITS.items():
-            v = row.cells.get(k, "").strip()
-            if len(v) > limit:
-                _problem(report, row.row, parsed.column(k), v[:40], f"longer than {limit} characters")
-                ok = False
-            fields[k] = v or None
-        if not ok or when is None:
-            continue
-        fields["kind"] = fields["kind"] or "conversion"
-        occurred = _when_utc(when, tz)
-        days.append(when.date())
-        plan[ext] = {**fields, "occurred_at": occurred, "value": value, "currency": currency}
-        rows_of[ext] = row.row
-        if len(report.preview) < PREVIEW_LIMIT:
-            report.preview.append({"row": row.row, "id": ext, **plan[ext]})
-    _span(report, days)
-    return plan
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a == b:  # the usual case: aware datetimes and Decimals compare by value
-        return True
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return a.astimezone(UTC) == b.astimezone(UTC)
-    if isinstance(a, Decimal) or isinstance(b, Decimal):
-        return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
-    return a == b
-
-
-def compare_conversions(
-    session: Session, brand: Brand, source: str, plan: dict[str, dict[str, Any]], report: Any
-) -> Writer:
-    c = Conversion
-    # One pass over the brand's conversions of this source: cheaper than thousands of IN lists, and the
-    # brand's conversions are what any export of it is compared with anyway.
-    existing: dict[str, tuple[int, dict[str, Any]]] = {}
-    for cid, ext, *vals in session.execute(
-        select(c.id, c.external_id, *[getattr(c, k) for k in CONV_FIELDS]).where(
-            c.brand_id == brand.id, c.source == source
-        )
-    ):
-        if ext in plan:
-            existing[ext] = (cid, dict(zip(CONV_FIELDS, vals, strict=True)))
-    links = {
-        (t.utm_source, t.utm_medium, t.utm_campaign, t.utm_content): t.id
-        for t in session.execute(
-            select(
-                TrackedLink.id, TrackedLink.utm_source, TrackedLink.utm_medium, TrackedLink.utm_campaign,
-                TrackedLink.utm_content,
-            ).where(TrackedLink.brand_id == brand.id)
-        )
-    }  # fmt: skip
-    new = [(ext, v) for ext, v in plan.items() if ext not in existing]
-    changed = [
-        (existing[ext][0], v)
-        for ext, v in plan.items()
-        if ext in existing and not all(_same(existing[ext][1][k], v[k]) for k in CONV_FIELDS)
-    ]
-    report.new, report.changed = len(new), len(changed)
-    report.unchanged = len(plan) - len(new) - len(changed)
-
-    def link_of(v: dict[str, Any]) -> int | None:
-        return links.get((v["utm_source"], v["utm_medium"], v["utm_campaign"], v["utm_content"]))
-
-    def write(session: Session) -> None:
-        conn = session.connection()
-        now = clock.now()
-        if new:
-            cols = ("brand_id", "external_id", "source", *CONV_FIELDS, "tracked_link_id", "created_at")
-            rows = [(brand.id, ext, source, *[v[k] for k in CONV_FIELDS], link_of(v), now) for ext, v in new]
-            bulk_insert(conn, c.__tablename__, cols, rows)
-        for cid, v in changed:
-            conn.execute(
-                update(c)
-                .where(c.id == cid)
-                .values(**{k: v[k] for k in CONV_FIELDS}, tracked_link_id=link_of(v))
             )
 
     return write

@@ -33,6 +33,7 @@ from app.models import Brand, Channel
 from app.models.enums import Platform
 from app.services.content import RowProblem
 from app.services.core import Actor, Perm, ValidationError, audit, require
+from app.services.measurement.metrics import import_conversions as conversions
 from app.services.measurement.metrics import import_write as w
 from app.services.measurement.metrics import rollups
 from app.services.measurement.metrics.dictionary import platform_fields
@@ -222,7 +223,7 @@ def import_metrics(
     tz = ZoneInfo(b.market.timezone)
     say(0.1, f"Checking {len(parsed.rows):,} rows of a {fmt.label} export")
     if fmt.kind == "conversion":
-        plan = w.check_conversions(parsed, order, tz, report)
+        plan = conversions.check_conversions(parsed, order, tz, report)
     else:
         assert fmt.platform is not None
         ch = _channel(session, actor, b, fmt.platform, channel, report)
@@ -238,7 +239,7 @@ def import_metrics(
         return report
     say(0.5, "Comparing with what is stored")
     if fmt.kind == "conversion":
-        writes = w.compare_conversions(session, b, fmt.source, plan, report)
+        writes = conversions.compare_conversions(session, b, fmt.source, plan, report)
     elif fmt.kind == "daily":
         writes = w.compare_days(session, ch, plan, report)
     else:

@@ -30,14 +30,13 @@ from __future__ import annotations
 import calendar
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.bulk_writes import bulk_insert
@@ -379,48 +378,4 @@ def rebuild(
             label=f"rollups rebuilt for {scope}",
             after={**result.counts(), "brand_ids": None if brand_ids is None else list(brand_ids)},
         )
-    return result
-
-
-# --- bulk loads (demo and agency builders) ----------------------------------------------------------
-
-_TRIGGERS = (
-    "trg_channel_daily_metrics_ins",
-    "trg_channel_daily_metrics_upd",
-    "trg_channel_daily_metrics_del",
-)
-
-
-@contextmanager
-def triggers_suspended(conn: Connection) -> Iterator[None]:
-    """Inside the caller's transaction, write channel_daily_metrics without marking dirty days (a bulk
-    load that rolls itself up afterwards with `rebuild`). The triggers are back before the transaction
-    ends; the table is locked against other writers meanwhile (SQLite's write transaction; PostgreSQL's
-    ALTER TABLE lock), so no other write can slip through unmarked."""
-    if conn.dialect.name == "postgresql":
-        for name in _TRIGGERS:
-            conn.exec_driver_sql(f"ALTER TABLE channel_daily_metrics DISABLE TRIGGER {name}")
-        try:
-            yield
-        finally:
-            for name in _TRIGGERS:
-                conn.exec_driver_sql(f"ALTER TABLE channel_daily_metrics ENABLE TRIGGER {name}")
-        return
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'channel_daily_metrics'"
-    ).all()
-    for name, _ in found:
-        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    try:
-        yield
-    finally:
-        for _, sql in found:
-            conn.exec_driver_sql(sql)
-
-
-def rebuild_in(conn: Connection, actor: Actor, brand_ids: Sequence[int] | None = None) -> RefreshResult:
-    """`rebuild` inside a seeder's connection and transaction (no audit row: the seed writes its own)."""
-    with Session(bind=conn) as session:
-        result = rebuild(session, actor, brand_ids, audit=False)
-        session.flush()
     return result

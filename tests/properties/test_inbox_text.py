@@ -51,7 +51,7 @@ def test_a_strangers_message_is_stored_and_shown_as_written(
 @given(text=TEXT, platform=st.sampled_from(list(Platform)))
 def test_a_reply_is_sent_trimmed_or_refused_by_name(text: str, platform: Platform) -> None:
     try:
-        body = inbox_work._reply_text(text, platform)
+        body = inbox_work.reply_text(text, platform)
     except ValidationError as exc:
         assert exc.field == "reply" and str(exc).startswith("reply")
         return
@@ -62,4 +62,4 @@ def test_a_reply_is_sent_trimmed_or_refused_by_name(text: str, platform: Platfor
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
 def test_an_empty_reply_is_refused(text: str) -> None:
     with pytest.raises(ValidationError, match="write something"):
-        inbox_work._reply_text(text, Platform.MASTODON)
+        inbox_work.reply_text(text, Platform.MASTODON)

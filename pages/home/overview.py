@@ -6,7 +6,14 @@ import streamlit as st
 
 from app.db import read_session
 from app.services.core import previous_range
-from app.services.measurement import KPI_LABELS, anomalies, anomaly_settings, daily_totals, insights, overview
+from app.services.measurement import (
+    KPI_LABELS,
+    anomalies,
+    anomaly_settings,
+    daily_totals,
+    insights,
+    top_posts,
+)
 from app.services.measurement import views as dashboards
 from app.ui.context import page_context
 from app.ui.measurement import dashboards as dash
@@ -98,9 +105,7 @@ with read_session() as session:
                 "engagements per post": st.column_config.NumberColumn(format="%.0f"),
             },
         )
-        best = overview.top_posts(
-            session, ctx.actor, ctx.brand_ids, f.start, f.end, limit=10, **f.post_filters
-        )
+        best = top_posts(session, ctx.actor, ctx.brand_ids, f.start, f.end, limit=10, **f.post_filters)
         st.subheader("Best posts on these channels")
         table(best, name="channel-posts", column_config=POST_COLUMNS)
 

@@ -52,7 +52,7 @@ def test_pdf_has_one_page_per_section_with_its_heading_and_numbers(
         assert " ".join(first_words) in " ".join(page.split())
     key_figures = pages[1 + sections.index("kpis")]
     for k in kpis:
-        assert insights._num(k.value, k.unit) in key_figures, k.label
+        assert insights.figure_text(k.value, k.unit) in key_figures, k.label
     # The charts are real images (trend, platforms).
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages[1 + sections.index("trend")].images) == 1

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from app.services.measurement.competitors import benchmark_imports, benchmarks
 from app.services.measurement.dashboards import insights, overview, views
-from app.services.measurement.dashboards.series import KPI_LABELS, Scope, daily_totals
 from app.services.measurement.dashboards.views import FilterOptions
 from app.services.measurement.kpis import anomalies, anomaly_settings, forecasts, targets, targets_table
 from app.services.measurement.kpis.anomalies import Anomaly
 from app.services.measurement.kpis.forecasts import Forecast
 from app.services.measurement.metrics import dictionary, rollup_reads, rollups
+from app.services.measurement.metrics.daily_series import KPI_LABELS, Scope, daily_totals
 from app.services.measurement.metrics.formulas import FormulaError, evaluate, parse
 from app.services.measurement.metrics.import_formats import FORMATS, PLATFORM_CHOICES
 from app.services.measurement.metrics.imports import MetricImportReport, import_metrics
+from app.services.measurement.metrics.post_ranking import top_posts
 from app.services.measurement.metrics.rollup_loads import rebuild_in, triggers_suspended
 from app.services.measurement.metrics.sync import ChannelMetricsSync, sync_metrics
 
@@ -45,6 +46,7 @@ __all__ = [
     "sync_metrics",
     "targets",
     "targets_table",
+    "top_posts",
     "triggers_suspended",
     "views",
 ]

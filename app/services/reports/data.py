@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import ChannelDailyMetric
 from app.models.enums import Platform
 from app.services.core import Actor, Kpi, Perm, clock, previous_range, require
-from app.services.measurement import Scope, anomalies, insights, overview, rollup_reads
+from app.services.measurement import Scope, anomalies, insights, overview, rollup_reads, top_posts
 from app.services.measurement import benchmarks as competitors
 from app.services.measurement import targets as kpi_targets
 from app.services.org import get_brand
@@ -270,8 +270,8 @@ def build_report(
         sections["trend"] = _trend_section(trend, grain)
     sections["platforms"] = _platforms_section(plat)
     if "posts" in wanted:
-        top = overview.top_posts(session, actor, ids, start, end, 5)
-        bottom = overview.top_posts(session, actor, ids, start, end, 5, bottom=True)
+        top = top_posts(session, actor, ids, start, end, 5)
+        bottom = top_posts(session, actor, ids, start, end, 5, bottom=True)
         sections["posts"] = _posts_section(top, bottom)
     sections["community"] = _community_section(community, within)
     sections["incidents"] = _incidents_section(incidents)

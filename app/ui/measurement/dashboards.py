@@ -22,6 +22,7 @@ from app.services.measurement import (
     anomalies,
     anomaly_settings,
     overview,
+    top_posts,
 )
 from app.services.measurement import targets as kpi_targets
 from app.services.measurement import views as dashboards
@@ -310,8 +311,8 @@ def _executive(
                 sensitivity=anomaly_settings.sensitivity_for(session, brand_ids),
             ),
             "platforms": dashboards.platform_comparison(session, _actor, scope, start, end),
-            "best": overview.top_posts(session, _actor, brand_ids, start, end, **posts),
-            "worst": overview.top_posts(session, _actor, brand_ids, start, end, bottom=True, **posts),
+            "best": top_posts(session, _actor, brand_ids, start, end, **posts),
+            "worst": top_posts(session, _actor, brand_ids, start, end, bottom=True, **posts),
         }
 
 

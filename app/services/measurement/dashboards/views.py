@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ChannelDailyMetric, ContentPillar, Incident, Market
 from app.services.core import Actor, Perm, previous_range, require_brands, utc_bounds
 from app.services.measurement.dashboards.overview import last_followers
-from app.services.measurement.dashboards.series import Scope
 from app.services.measurement.metrics import rollup_reads
+from app.services.measurement.metrics.daily_series import Scope
 
 CHANNEL_COLUMNS = [
     "channel",

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Incident
 from app.services.core import Actor, Perm, require_brands, utc_bounds
-from app.services.measurement.dashboards.overview import top_posts
-from app.services.measurement.dashboards.series import (
+from app.services.measurement.metrics.daily_series import (
     KPI_LABELS,
     KPI_UNITS,
     RATES,
@@ -28,6 +27,7 @@ from app.services.measurement.dashboards.series import (
     kpi_value,
     same_weekdays_before,
 )
+from app.services.measurement.metrics.post_ranking import top_posts
 
 # Sensitivity → how many robust standard deviations from the seasonal median make a day unusual.
 SENSITIVITY: dict[str, float] = {"low": 4.5, "normal": 3.5, "high": 2.5}

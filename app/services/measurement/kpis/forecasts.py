@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from app.services.core import Actor, Perm, require_brands
-from app.services.measurement.dashboards.series import KPI_LABELS, Scope, daily_totals
+from app.services.measurement.metrics.daily_series import KPI_LABELS, Scope, daily_totals
 
 SEASON = 7
 MIN_HISTORY_DAYS = 4 * SEASON  # fewer days and no model is fitted

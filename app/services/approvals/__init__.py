@@ -1,4 +1,5 @@
-"""app.services.approvals."""
+"""Approvals: each brand's flows of stages (flows), deciding at a stage with the rules that make approval
+trustworthy (decisions), and the queue of posts waiting on someone (queue)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.services.community."""
+"""The community inbox: the read model of a period's messages and response times (inbox), bringing new
+comments, mentions and messages in from the platforms (sync), and working threads (work/)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""app.services.content."""
+"""Content: posts and their drafts, the composer, briefs, the post status workflow (submit, schedule,
+expire), the calendar (calendar/), bulk import (bulk/), the asset library (assets/), tracked links,
+the feed preview and the best time to post."""
 
 from __future__ import annotations
 

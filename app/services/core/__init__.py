@@ -1,4 +1,7 @@
-"""app.services.core."""
+"""Core: what every domain stands on. Who may do what (permissions), the errors services raise, the audit
+log (and `audit.update` for edits), checks of typed values, periods, the one clock, notifications, the
+spreadsheet reader importers share, SQL time buckets, colours and headline figures. Imports no other
+domain."""
 
 from __future__ import annotations
 

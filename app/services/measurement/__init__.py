@@ -1,4 +1,6 @@
-"""app.services.measurement."""
+"""Measurement: the metrics dictionary, formulas, imports of analytics exports and rollups (metrics/),
+KPI targets, progress, forecasts and unusual days (kpis/), the Overview and dashboards (dashboards/), and
+competitor benchmarks (competitors/). Subpackages depend one way: metrics < kpis < dashboards."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.services.ops."""
+"""Operations: the job schedule, how the jobs and each channel's connection are doing, the admins' red
+banner, interrupted job runs, and backups of the whole store."""
 
 from __future__ import annotations
 

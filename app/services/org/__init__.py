@@ -1,4 +1,5 @@
-"""app.services.org."""
+"""The organisation: the workspace, its markets, brands, channels and people with their roles, and getting a
+database ready (migrate; seed it with what the caller passes, such as the demo)."""
 
 from __future__ import annotations
 

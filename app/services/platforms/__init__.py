@@ -1,4 +1,5 @@
-"""app.services.platforms."""
+"""The platforms: what each accepts (characters, media, alt text, links) and how each channel's connection
+is doing (checks through its connector, and what syncs learned about it)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.services.publishing."""
+"""Publishing: the drain of due variants through their connectors, exactly once (runs, claims), the
+manual "ready to post" queue, pausing (for a crisis), and how each variant went out (status)."""
 
 from __future__ import annotations
 

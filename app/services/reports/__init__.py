@@ -1,4 +1,5 @@
-"""app.services.reports."""
+"""Reports: a brand's report for a template and period built as plain sections (data), with insights and
+the team's recommendation rules, rendered to PDF and XLSX, and delivered on schedules."""
 
 from __future__ import annotations
 

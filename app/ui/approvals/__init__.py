@@ -1,4 +1,4 @@
-"""app.ui.approvals."""
+"""The approval-flow editor of the Approvals page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""app.ui.community."""
+"""Working the inbox on screen: the queue, the thread as a conversation, triage and replies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.ui.content."""
+"""Content on screen: the composer's form and tools, the calendar grid and its panels, the asset picker and
+the library views."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.ui.measurement."""
+"""Measurement on screen: the dashboards' filter bar and panels, the KPIs tabs, the dictionary editor,
+setting a target and importing an analytics export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""app.ui.ops."""
+"""The Jobs & connections page's pieces: job states and the chart of runs per day."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.ui.org."""
+"""The Settings page's sections: people and roles, brands, markets, channels, the audit log and the
+workspace."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""app.ui.publishing."""
+"""Publishing controls: the pause switches, the paused banner and a post's publishing panel."""
 
 from __future__ import annotations
 

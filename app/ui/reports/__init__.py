@@ -1,4 +1,4 @@
-"""app.ui.reports."""
+"""Reports on screen: producing one, schedules and rules, and the quarterly review's slides."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""app.ui.sheets."""
+"""Google Sheets on screen: Settings → Sheets (connect, sync now, problems) and each worksheet's health."""
 
 from __future__ import annotations
 

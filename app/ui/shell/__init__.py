@@ -1,4 +1,5 @@
-"""app.ui.shell."""
+"""The app shell: first start, sign-in, the per-role navigation, the sidebar filters, the banners on every
+page, notifications, and running a page so a failure reads as a message."""
 
 from __future__ import annotations
 

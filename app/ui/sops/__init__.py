@@ -1,4 +1,4 @@
-"""app.ui.sops."""
+"""The SOPs page: the template library and its editor, checklist runs, and their charts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""app.ui.widgets."""
+"""Streamlit pieces every page shares: the house look of charts, page headers, KPI tiles, tables with a
+CSV download, user text rendered inert, select labels, and running a change with its message."""
 
 from __future__ import annotations
 

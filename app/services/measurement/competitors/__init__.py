@@ -1,1 +1,2 @@
-"""app.services.measurement.competitors."""
+"""Competitor benchmarks: each competitor's audience, output, engagement and share of voice, and their
+import from a file."""

@@ -46,7 +46,7 @@ from app.services.core import Actor
 from app.services.publishing import publish_due
 from benchmarks.results import Figure, record
 from tests.servers.mastodon_server import MastodonServer, start_mastodon_server
-from tests.services.publishkit import add_channel, add_due_posts, make_world
+from tests.services.publishing.publishkit import add_channel, add_due_posts, make_world
 
 OUT = Path(__file__).resolve().parent / "out"
 JOB = Actor.system("job:publish_due")

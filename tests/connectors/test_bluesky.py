@@ -33,7 +33,7 @@ from app.models.enums import ConnectorKind, HealthStatus, Platform, PostStatus
 from app.services.core import Actor
 from app.services.publishing import publish_due
 from tests.servers.bluesky_fixture import BlueskyPds, PdsAccount, free_port
-from tests.services.publishkit import add_channel, add_due_posts, make_world, variants_of
+from tests.services.publishing.publishkit import add_channel, add_due_posts, make_world, variants_of
 
 
 @pytest.fixture(scope="module")

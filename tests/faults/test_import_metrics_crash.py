@@ -24,7 +24,7 @@ from app.services import ops
 from app.services.core import Actor
 from app.services.measurement.metrics.rollups import month_start, week_start
 from app.services.ops import timings
-from tests.services.synckit import mastodon_channel, published_variant
+from tests.services.community.synckit import mastodon_channel, published_variant
 
 pytestmark = pytest.mark.slow  # child processes: several seconds each
 

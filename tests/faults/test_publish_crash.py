@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from app.db import dispose_engine, read_session
 from app.models import AuditLog
 from app.models.enums import PostStatus
-from tests.services.publishkit import add_channel, add_due_posts, make_world, variants_of
+from tests.services.publishing.publishkit import add_channel, add_due_posts, make_world, variants_of
 
 CRASH_POINT = "publish.after_platform_call"
 

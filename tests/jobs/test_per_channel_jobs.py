@@ -14,7 +14,7 @@ from app.db import read_session, write_session
 from app.models import Channel, ChannelDailyMetric, JobRun
 from app.models.enums import JobStatus
 from jobs import import_metrics, sync_inbox
-from tests.services.synckit import mastodon_channel, published_variant
+from tests.services.community.synckit import mastodon_channel, published_variant
 
 REFUSAL = "the disk is full"
 

@@ -14,7 +14,7 @@ from app.db import read_session
 from app.models import JobRun
 from app.models.enums import JobStatus, Platform, PostStatus
 from jobs import publish_due
-from tests.services.publishkit import add_channel, add_due_posts, make_world, variants_of
+from tests.services.publishing.publishkit import add_channel, add_due_posts, make_world, variants_of
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,7 @@
 """The Calendar page (AppTest) on the demo workspace: every view renders for an editor, a viewer and a
 manager, for one brand and for all; the feed preview and best-time tabs render; the table view lists the
 posts; the calendar component itself shows as an UnknownElement (AppTest cannot drive it, so the
-payload translation is tested in tests/ui/test_calendar_grid.py)."""
+payload translation is tested in tests/ui/content/test_calendar_grid.py)."""
 
 from __future__ import annotations
 

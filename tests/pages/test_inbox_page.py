@@ -19,7 +19,7 @@ from app.services.community import work as inbox_work
 from app.services.community.sync import sync_channel
 from app.services.org import users
 from app.ui.widgets import plain
-from tests.services.synckit import SYSTEM, mastodon_channel
+from tests.services.community.synckit import SYSTEM, mastodon_channel
 
 CM = "weiling.chua@kopi.example"
 MANAGER = "mei.lim@kopi.example"

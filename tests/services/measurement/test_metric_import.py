@@ -29,7 +29,7 @@ from app.models.metrics import RollupDirtyDay
 from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.measurement import import_metrics, rollup_reads, rollups
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "exports"
 ADMIN = Actor.system("test:metric-import")
 M = ChannelDailyMetric
 

@@ -35,7 +35,7 @@ from jobs import send_reports
 MANAGER = "mei.lim@kopi.example"
 EDITOR = "farah.aziz@kopi.example"
 JOB = Actor.system("job:send_reports")
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 class _Inbox:

@@ -17,7 +17,13 @@ from app.services.content import composer, workflow
 from app.services.core import Actor, PermissionDenied, ValidationError, notifications
 from app.services.publishing.pause import pause_state, set_brand_pause, set_workspace_pause
 from app.services.publishing.runs import RetryPolicy, publish_due, publish_now
-from tests.services.publishkit import add_channel, add_due_posts, make_world, post_status, variants_of
+from tests.services.publishing.publishkit import (
+    add_channel,
+    add_due_posts,
+    make_world,
+    post_status,
+    variants_of,
+)
 
 JOB = Actor.system("job:publish_due")
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from synckit import SYSTEM, connect_channel, mastodon_channel, published_variant
 
 from app.db import read_session, write_session
 from app.models import (
@@ -23,6 +22,7 @@ from app.models import (
 from app.models.enums import HealthStatus, JobStatus
 from app.services.measurement.metrics.sync import sync_channel_metrics, sync_metrics
 from jobs import import_metrics
+from tests.services.community.synckit import SYSTEM, connect_channel, mastodon_channel, published_variant
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.publishing import publish_due
 from app.services.publishing.manual import could_not_post, permalink_url, ready_to_post, record_manual_post
 from app.services.publishing.pause import set_brand_pause
-from tests.services.publishkit import add_channel, add_due_posts, make_world, post_status, variants_of
+from tests.services.publishing.publishkit import (
+    add_channel,
+    add_due_posts,
+    make_world,
+    post_status,
+    variants_of,
+)
 
 JOB = Actor.system("job:publish_due")
 

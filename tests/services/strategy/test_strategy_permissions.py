@@ -125,7 +125,7 @@ def test_a_manager_of_another_brand_cannot_write_here(
             # Lumi is not theirs to see: it does not exist for them.
             with pytest.raises((ValidationError, LookupError), match="no "):
                 call(s, outsider, ids)
-            with pytest.raises(PermissionDenied, match="v@lumi.test \\(viewer on brand 'lumi'\\)"):
+            with pytest.raises(PermissionDenied, match=r"v@lumi\.test \(viewer on brand 'lumi'\)"):
                 call(s, viewer_here, ids)
             assert _audit_count(s) == before
         finally:

@@ -117,7 +117,7 @@ def list_targets(session: Session, actor: Actor, brand: str | int | None = None)
         .join(MetricDefinition, MetricDefinition.key == t.metric_key)
         .outerjoin(Channel, Channel.id == t.channel_id)
         .where(visible_brands_clause(actor))
-        .order_by(Brand.slug, t.period_start, t.metric_key, Channel.slug)
+        .order_by(Brand.slug, t.period_start, t.period_end, t.metric_key, Channel.slug.nulls_first())
     )
     if brand is not None:
         stmt = stmt.where(t.brand_id == find_brand(session, actor, brand).id)

@@ -5,45 +5,89 @@ option and the field, exit code 1, and nothing written."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from app.cli import main
-from app.db import read_session, write_session
+from app.db import dispose_engine, get_engine, read_session, write_session
 from app.models import AudienceSegment, AuditLog, Campaign, ContentPillar, KpiTarget, Objective
 from app.services.core import Actor
 from app.services.measurement import dictionary
 
+SETUP = [
+    ("db", "reset", "--yes", "--name", "Acme Social"),
+    (
+        "markets",
+        "add",
+        "sg",
+        "--name",
+        "Singapore",
+        "--country",
+        "SG",
+        "--languages",
+        "en",
+        "--timezone",
+        "Asia/Singapore",
+        "--currency",
+        "SGD",
+    ),
+    (
+        "markets",
+        "add",
+        "my",
+        "--name",
+        "Malaysia",
+        "--country",
+        "MY",
+        "--languages",
+        "ms",
+        "--timezone",
+        "Asia/Kuala_Lumpur",
+        "--currency",
+        "MYR",
+    ),
+    ("brands", "add", "lumi", "--name", "Lumi Skincare", "--market", "sg"),
+    ("brands", "add", "teh", "--name", "Teh Tarik House", "--market", "my"),
+    ("channels", "add", "--brand", "lumi", "--platform", "instagram", "--handle", "@lumiskin"),
+    ("channels", "add", "--brand", "teh", "--platform", "instagram", "--handle", "@teh"),
+]
+
+
+@pytest.fixture(scope="module")
+def workspace(databases, empty_template: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A store set up by the commands once per module (a market each for two brands, a channel each)
+    and one metric of the dictionary; each test gets a copy."""
+    url = databases.new(template=empty_template)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", url)
+        for args in SETUP:
+            assert main(list(args)) == 0, args
+    with write_session(get_engine(url)) as s:
+        dictionary.save_metric(s, Actor.system("test"), dictionary.MetricInput(key="reach", name="Reach"))
+    dispose_engine(url)
+    yield url
+    databases.drop(url)
+
 
 @pytest.fixture
-def cli(empty_db: Engine, use_db, capsys):  # type: ignore[no-untyped-def]
-    """A workspace with a market, a brand with one channel, another brand, and one metric; runs
-    `python -m app ARGS` in-process and returns (exit code, stdout, stderr)."""
-    use_db(empty_db)
+def cli(databases, workspace: str, use_db, capsys):  # type: ignore[no-untyped-def]
+    """Runs `python -m app ARGS` in-process on a copy of the workspace; returns (exit code, stdout,
+    stderr)."""
+    url = databases.new(template=workspace)
+    engine = get_engine(url)
+    use_db(engine)
+    capsys.readouterr()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
-    setup = [
-        ("db", "reset", "--yes", "--name", "Acme Social"),
-        ("markets", "add", "sg", "--name", "Singapore", "--country", "SG", "--languages", "en")
-        + ("--timezone", "Asia/Singapore", "--currency", "SGD"),
-        ("markets", "add", "my", "--name", "Malaysia", "--country", "MY", "--languages", "ms")
-        + ("--timezone", "Asia/Kuala_Lumpur", "--currency", "MYR"),
-        ("brands", "add", "lumi", "--name", "Lumi Skincare", "--market", "sg"),
-        ("brands", "add", "teh", "--name", "Teh Tarik House", "--market", "my"),
-        ("channels", "add", "--brand", "lumi", "--platform", "instagram", "--handle", "@lumiskin"),
-        ("channels", "add", "--brand", "teh", "--platform", "instagram", "--handle", "@teh"),
-    ]
-    for args in setup:
-        assert run(*args)[0] == 0, args
-    with write_session(empty_db) as s:
-        dictionary.save_metric(s, Actor.system("test"), dictionary.MetricInput(key="reach", name="Reach"))
-    run.engine = empty_db  # type: ignore[attr-defined]
-    return run
+    run.engine = engine  # type: ignore[attr-defined]
+    yield run
+    databases.drop(url)
 
 
 def _written(engine: Engine) -> tuple[int, ...]:

@@ -1,0 +1,95 @@
+"""Loading a starter pack into the workspace, part by part in dependency order (severity levels before
+their chains), as one admin's change: what it did comes back as a summary per part."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.services.core import Actor, Perm, audit, require
+from app.services.org import current_workspace
+from app.starters.flows_part import FlowsPart, flow_items
+from app.starters.ledger import Item, Part, PartSummary, reconcile
+from app.starters.metrics_part import MetricsPart, metric_items
+from app.starters.packs import PART_LABELS, Pack
+from app.starters.reports_part import RulesPart, check_templates, rule_items
+from app.starters.response_part import (
+    ChainPart,
+    SeverityPart,
+    SlaPart,
+    chain_items,
+    severity_items,
+    sla_items,
+)
+from app.starters.sops_part import SopsPart, sop_items
+
+
+@dataclass
+class LoadSummary:
+    pack: str
+    version: int
+    parts: list[PartSummary] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(p.changed for p in self.parts)
+
+    def lines(self) -> list[str]:
+        """One line per part, then its notes."""
+        out = []
+        for p in self.parts:
+            out.append(p.line())
+            out.extend(f"  {note}" for note in p.notes)
+        return out
+
+
+def _plan(session: Session, pack: Pack) -> list[tuple[str, Part, list[Item], list[str]]]:
+    flows, flow_notes = flow_items(session, pack)
+    return [
+        ("metrics", MetricsPart(), metric_items(pack), []),
+        ("sops", SopsPart(), sop_items(pack), []),
+        ("approval_flows", FlowsPart(), flows, flow_notes),
+        ("response_times", SlaPart(), sla_items(pack), []),
+        ("severity", SeverityPart(), severity_items(pack), []),
+        ("notification_chains", ChainPart(), chain_items(pack), []),
+        ("recommendation_rules", RulesPart(), rule_items(pack), []),
+    ]
+
+
+def load_pack(
+    session: Session, actor: Actor, pack: Pack, *, progress: Callable[[float, str], None] | None = None
+) -> LoadSummary:
+    """Load `pack` idempotently (admins only). The caller commits; nothing is written when nothing is new."""
+    require(actor, Perm.ADMIN)
+    ws = current_workspace(session)
+    summary = LoadSummary(pack.name, pack.version)
+    plan = _plan(session, pack)
+    total = sum(len(items) for _, _, items, _ in plan) or 1
+    done = 0
+    for name, part, items, notes in plan:
+        part_summary = PartSummary(name, PART_LABELS[name], notes=list(notes))
+
+        def step(message: str) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(min(done / total, 1.0), message)
+
+        reconcile(
+            session, actor, workspace_id=ws.id, pack=pack.name, version=pack.version, part=part,
+            items=items, summary=part_summary, progress=step,
+        )  # fmt: skip
+        summary.parts.append(part_summary)
+        if name == "recommendation_rules":
+            templates = PartSummary("report_templates", PART_LABELS["report_templates"])
+            check_templates(pack, templates)
+            summary.parts.insert(len(summary.parts) - 1, templates)
+    if summary.changed:
+        audit.record(
+            session, actor, "load", "starter_pack", pack.name, label=f"{pack.name} v{pack.version}",
+            after={p.part: {"created": len(p.created), "updated": len(p.updated)} for p in summary.parts},
+        )  # fmt: skip
+    session.flush()
+    return summary

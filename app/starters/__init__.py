@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from app.starters.ledger import PartSummary, content_hash
 from app.starters.load import LoadSummary, load_pack
-from app.starters.packs import PART_LABELS, STARTERS_DIR, Pack, get_pack, list_packs, read_pack
+from app.starters.packs import (
+    PART_LABELS,
+    STARTERS_DIR,
+    Pack,
+    get_pack,
+    list_packs,
+    metric_sources,
+    read_pack,
+)
 
 __all__ = [
     "PART_LABELS",
@@ -19,5 +27,6 @@ __all__ = [
     "get_pack",
     "list_packs",
     "load_pack",
+    "metric_sources",
     "read_pack",
 ]

@@ -71,11 +71,11 @@ def load_pack(
     for name, part, items, notes in plan:
         part_summary = PartSummary(name, PART_LABELS[name], notes=list(notes))
 
-        def step(message: str) -> None:
+        def step(_item: str, label: str = part_summary.label) -> None:
             nonlocal done
             done += 1
             if progress:
-                progress(min(done / total, 1.0), message)
+                progress(min(done / total, 1.0), label)  # one line per part, however many items
 
         reconcile(
             session, actor, workspace_id=ws.id, pack=pack.name, version=pack.version, part=part,

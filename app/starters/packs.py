@@ -110,3 +110,14 @@ def get_pack(name: str, root: Path | None = None) -> Pack:
         known = ", ".join(packs) or "none"
         raise ValidationError(f"no starter pack {wanted!r} (there are: {known})", field="starter", value=name)
     return packs[wanted]
+
+
+def metric_sources(root: Path | None = None) -> dict[str, str]:
+    """metric key → where its number comes from, as the packs document it (the dictionary has no column
+    for it): what `dictionary list` prints beside each metric."""
+    sources: dict[str, str] = {}
+    for pack in list_packs(root):
+        for raw in pack.part("metrics", "metrics"):
+            if raw.get("key") and raw.get("source"):
+                sources.setdefault(str(raw["key"]), " ".join(str(raw["source"]).split()))
+    return sources

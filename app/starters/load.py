@@ -45,7 +45,8 @@ class LoadSummary:
         return out
 
 
-def _plan(session: Session, pack: Pack) -> list[tuple[str, Part, list[Item], list[str]]]:
+def plan_parts(session: Session, pack: Pack) -> list[tuple[str, Part, list[Item], list[str]]]:
+    """Each part in load order: (part name, how it reads and writes, its items, notes for the summary)."""
     flows, flow_notes = flow_items(session, pack)
     return [
         ("metrics", MetricsPart(), metric_items(pack), []),
@@ -65,7 +66,7 @@ def load_pack(
     require(actor, Perm.ADMIN)
     ws = current_workspace(session)
     summary = LoadSummary(pack.name, pack.version)
-    plan = _plan(session, pack)
+    plan = plan_parts(session, pack)
     total = sum(len(items) for _, _, items, _ in plan) or 1
     done = 0
     for name, part, items, notes in plan:

@@ -82,7 +82,13 @@ def test_a_clean_workspace_gets_every_part(clean: Engine) -> None:
     assert not flows.created and "No brands yet" in flows.notes[0]
     with read_session(clean) as s:
         actions = set(s.scalars(select(AuditLog.object_type)))
-    assert {"metric_definition", "metric_source_mapping", "sop_template", "sla_policy", "starter_pack"} <= actions
+    assert {
+        "metric_definition",
+        "metric_source_mapping",
+        "sop_template",
+        "sla_policy",
+        "starter_pack",
+    } <= actions
 
 
 def test_each_item_reads_back_as_loaded(clean: Engine) -> None:
@@ -104,7 +110,9 @@ def test_each_item_reads_back_as_loaded(clean: Engine) -> None:
 def test_loading_twice_changes_nothing(clean: Engine) -> None:
     _add_brands(clean)
     _load(clean)
-    counts = {m: _count(clean, m) for m in (AuditLog, StarterItem, MetricDefinition, SopTemplate, ApprovalFlow)}
+    counts = {
+        m: _count(clean, m) for m in (AuditLog, StarterItem, MetricDefinition, SopTemplate, ApprovalFlow)
+    }
     summary = _load(clean)
     assert not summary.changed
     for p in summary.parts:

@@ -5,7 +5,7 @@ services and writes through them; the CLI's `setup` and the admins' Setup page c
 
 from __future__ import annotations
 
-from app.starters.ledger import PartSummary, content_hash
+from app.starters.ledger import PartSummary, content_hash, loaded_versions
 from app.starters.load import LoadSummary, load_pack
 from app.starters.packs import (
     PART_LABELS,
@@ -27,6 +27,7 @@ __all__ = [
     "get_pack",
     "list_packs",
     "load_pack",
+    "loaded_versions",
     "metric_sources",
     "read_pack",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import StarterItem
@@ -143,3 +143,13 @@ def reconcile(
             rec.content_hash, rec.pack_version, rec.updated_at = wanted, version, clock.now()
             session.flush()
             summary.updated.append(name)
+
+
+def loaded_versions(session: Session, workspace_id: int) -> dict[str, int]:
+    """pack name → the newest version of it loaded into the workspace (packs never loaded are absent)."""
+    rows = session.execute(
+        select(StarterItem.pack, func.max(StarterItem.pack_version))
+        .where(StarterItem.workspace_id == workspace_id)
+        .group_by(StarterItem.pack)
+    ).all()
+    return {pack: int(version) for pack, version in rows}

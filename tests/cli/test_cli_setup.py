@@ -58,7 +58,7 @@ def test_setup_starter_agency_yes_loads_and_prints_the_summary(cli, empty_db: En
 
 
 def test_without_yes_and_no_terminal_nothing_is_loaded(cli, empty_db: Engine) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = cli("setup", "--starter", "agency")
+    code, _out, err = cli("setup", "--starter", "agency")
     assert code == 1 and err.startswith("error: nothing loaded: confirm with --yes")
     with read_session(empty_db) as s:
         assert s.scalar(select(func.count()).select_from(StarterItem)) == 0

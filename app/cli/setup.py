@@ -12,17 +12,64 @@ from app.db import read_session, write_session
 from app.services.core import Actor
 from app.services.measurement import targets_table
 from app.services.org import brands, channels, markets, users, workspace_info
-from app.starters import get_pack, list_packs, load_pack, metric_sources
+from app.starters import Pack, get_pack, list_packs, load_pack, metric_sources
 
 SETUP_STEPS = """first-run setup, in this order (each step has its own command; the Setup page in the app
 shows the same steps to admins):
   1. workspace   python -m app db reset --yes          (an empty workspace; SOCIALOPS_DEMO=0 starts with one)
   2. markets     python -m app markets add CODE --name N --country CC --languages en --timezone TZ --currency CUR
   3. brands      python -m app brands add SLUG --name N --market CODE
-  4. channels    python -m app channels add SLUG --brand B --platform P --handle H
+  4. channels    python -m app channels add --brand B --platform P --handle H
   5. people      python -m app users add EMAIL --role ROLE [--brand B]
   6. starters    python -m app setup --starter agency --yes
-                 (load again after adding brands: each new brand gets its approval flow preset)"""
+                 (load again after adding brands: each new brand gets its approval flow preset)
+steps 2, 3 and 5 in one go (markets, then brands, then people, then the pack; all or nothing):
+  python -m app setup --market sg:Singapore:Asia/Singapore:SGD --brand kopi:Kopi Co:sg \\
+      --person lee@agency.example:editor --starter agency --yes"""
+
+
+def _fields(flag: str, value: str, names: tuple[str, ...], required: int) -> list[str]:
+    """`CODE:NAME:TZ` → its parts; a missing part is one line naming the flag and what it holds."""
+    parts = [p.strip() for p in value.split(":", len(names) - 1)]
+    if len(parts) < required or not all(parts[:required]):
+        optional = f" (optional: {':'.join(names[required:])})" if required < len(names) else ""
+        raise CliError(f"{flag} {value!r}: give {':'.join(names[:required])}{optional}")
+    return parts + [""] * (len(names) - len(parts))
+
+
+def _add_organisation(args: argparse.Namespace) -> None:
+    """The --market, --brand and --person flags, in that order, in one transaction (all or nothing)."""
+    if not (args.market or args.brand or args.person):
+        return
+    require_ready()
+    actor = Actor.cli()
+    with write_session() as s:
+        for value in args.market:
+            code, name, tz, currency = _fields("--market", value, ("CODE", "NAME", "TZ", "CURRENCY"), 4)
+            m = markets.create_market(
+                s, actor, code=code, name=name, country_code=code[:2].upper(), languages="en",
+                timezone=tz, currency=currency,
+            )  # fmt: skip
+            print(f"added market {m.code} ({m.name}, {m.timezone})")
+        for value in args.brand:
+            slug, name, market = _fields("--brand", value, ("SLUG", "NAME", "MARKET"), 3)
+            b = brands.create_brand(s, actor, slug=slug, name=name, market=market)
+            print(f"added brand {b.slug} ({b.name}, market {b.market})")
+        for value in args.person:
+            email, role, brand = _fields("--person", value, ("EMAIL", "ROLE", "BRAND"), 2)
+            u = users.add_user(s, actor, email=email, role=role, brand=brand or None)
+            print(f"added {u.email} as {role}" + (f" on {brand}" if brand else ""))
+
+
+def _confirm(pack: Pack, yes: bool) -> None:
+    """Without --yes: ask on a terminal, refuse (one line) otherwise, before anything is written."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CliError(f"nothing loaded: confirm with --yes to load {pack.name} v{pack.version}")
+    answer = input(f"Load the starter pack {pack.name} v{pack.version} ({pack.title})? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise CliError("nothing loaded")
 
 
 def cmd_setup(args: argparse.Namespace) -> None:
@@ -30,22 +77,19 @@ def cmd_setup(args: argparse.Namespace) -> None:
         for pack in list_packs():
             print(f"{pack.name}  v{pack.version}  {pack.title}")
         return
-    if args.starter:
-        pack = get_pack(args.starter)
+    pack = get_pack(args.starter) if args.starter else None
+    if pack is not None:
         require_ready()
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise CliError(f"nothing loaded: confirm with --yes to load {pack.name} v{pack.version}")
-            answer = input(f"Load the starter pack {pack.name} v{pack.version} ({pack.title})? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
-                raise CliError("nothing loaded")
+        _confirm(pack, args.yes)
+    _add_organisation(args)
+    if pack is not None:
         with write_session() as s:
             summary = load_pack(s, Actor.cli(), pack, progress=progress_printer())
         print(f"starter pack {pack.name} v{pack.version} loaded")
         for line in summary.lines():
             print(line)
-        return
-    _print_status()
+    elif not (args.market or args.brand or args.person):
+        _print_status()
 
 
 def _print_status() -> None:
@@ -134,6 +178,18 @@ def add_setup_commands(sub: Commands) -> None:
     setup.add_argument(
         "--starter", metavar="NAME", help="load this starter pack (loading twice changes nothing)"
     )
+    setup.add_argument(
+        "--market", action="append", default=[], metavar="CODE:NAME:TZ:CURRENCY",
+        help="add a market first (repeatable), e.g. sg:Singapore:Asia/Singapore:SGD",
+    )  # fmt: skip
+    setup.add_argument(
+        "--brand", action="append", default=[], metavar="SLUG:NAME:MARKET",
+        help="then add a brand (repeatable), e.g. kopi:Kopi Co:sg",
+    )  # fmt: skip
+    setup.add_argument(
+        "--person", action="append", default=[], metavar="EMAIL:ROLE[:BRAND]",
+        help="then add a person with a workspace role, or a role on one brand (repeatable)",
+    )  # fmt: skip
     setup.add_argument("--yes", action="store_true", help="load without asking for confirmation")
     setup.set_defaults(func=cmd_setup)
 

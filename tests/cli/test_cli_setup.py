@@ -105,3 +105,29 @@ def test_dictionary_list_json_is_one_object_per_metric(cli) -> None:  # type: ig
     code, out, _ = cli("dictionary", "list")
     first = out.splitlines()
     assert len(first) == 28 and all(line.split()[0] in by_slug for line in first)
+
+
+def test_setup_adds_markets_brands_and_people_then_the_pack(cli, empty_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli(
+        "setup", "--market", "my:Malaysia:Asia/Kuala_Lumpur:MYR", "--brand", "teh:Teh Tarik House:my",
+        "--person", "ana@agency.example:editor", "--person", "client@teh.example:approver:teh",
+        "--starter", "agency", "--yes",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[:4] == [
+        "added market my (Malaysia, Asia/Kuala_Lumpur)",
+        "added brand teh (Teh Tarik House, market my)",
+        "added ana@agency.example as editor",
+        "added client@teh.example as approver on teh",
+    ]
+    assert "Approval flow presets: 1 created, 0 already there, 0 updated, 0 left as edited" in out
+    code, out, _ = cli("brands")
+    assert out.splitlines()[1].startswith("teh ")
+
+
+def test_a_bad_setup_flag_is_one_line_and_writes_nothing(cli, empty_db: Engine) -> None:  # type: ignore[no-untyped-def]
+    code, _out, err = cli("setup", "--market", "sg:Singapore:Asia/Singapore:SGD", "--brand", "kopi", "--yes")
+    assert code == 1 and err == "error: --brand 'kopi': give SLUG:NAME:MARKET\n"
+    code, _out, err = cli("setup", "--market", "sg:Singapore:Nowhere/City:SGD")
+    assert code == 1 and err.count("\n") == 1 and "Nowhere/City" in err
+    assert cli("markets")[1].count("\n") == 1  # the header only: nothing was added

@@ -155,9 +155,8 @@ def cmd_dictionary_list(args: argparse.Namespace) -> None:
         }
         for m in metrics.to_dict("records")
     ]
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
+    if args.json:  # as every listing's --json: one array, one object per metric
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         formula = f"  = {row['formula']}" if row["formula"] else ""
@@ -198,5 +197,5 @@ def add_setup_commands(sub: Commands) -> None:
         dest="dictionary_command", metavar="ACTION", required=True, parser_class=CliParser
     )
     ls = acts.add_parser("list", help="every metric: slug, name, unit, relevance and formula")
-    ls.add_argument("--json", action="store_true", help="one JSON object per metric, one a line")
+    ls.add_argument("--json", action="store_true", help="a JSON array, one object per metric")
     ls.set_defaults(func=cmd_dictionary_list)

@@ -144,7 +144,7 @@ def _upgraded_copy(tmp_path: Path) -> Path:
          "relevance": "engagement", "indicator": "leading", "aggregation": "avg"}
     )  # fmt: skip
     for m in metrics["metrics"]:
-        if m["key"] == "comment_rate":
+        if m["key"] in ("comment_rate", "save_rate", "virality_rate"):
             m["description"] = "Changed in version 2."
     (target / "metrics.yaml").write_text(yaml.safe_dump(metrics))
     sops = yaml.safe_load((target / "sops.yaml").read_text())
@@ -166,11 +166,16 @@ def test_a_newer_version_adds_and_updates_but_leaves_what_the_team_changed(
         ]
         templates.revise_template(s, ADMIN, "escalation", steps, "Our agency's way.")
         dictionary.delete_metric(s, ADMIN, "comment_rate")
+        dictionary.save_metric(
+            s, ADMIN, dictionary.MetricInput("save_rate", "Saves per reach (ours)", unit="percent",
+                                             formula="saves / reach", objective="retention", aggregation="avg"),
+        )  # fmt: skip
     v2 = read_pack(_upgraded_copy(tmp_path))
     summary = _load(clean, v2)
     metrics = next(p for p in summary.parts if p.part == "metrics")
     sops = next(p for p in summary.parts if p.part == "sops")
     assert metrics.created == ["Reply rate"] and metrics.kept_deleted == ["Comment rate"]
+    assert metrics.updated == ["Virality rate"] and metrics.kept_edited == ["Save rate"]
     assert sops.updated == ["Content brief"] and sops.kept_edited == ["Escalation"]
     assert "1 deleted by the team (not re-created)" in metrics.line()
     with read_session(clean) as s:
@@ -180,6 +185,9 @@ def test_a_newer_version_adds_and_updates_but_leaves_what_the_team_changed(
         assert _steps(s, "escalation")[0].title == "Our own first step"
         keys = set(s.scalars(select(MetricDefinition.key)))
         assert "reply_rate" in keys and "comment_rate" not in keys
+        by_key = {m.key: m for m in s.scalars(select(MetricDefinition))}
+        assert by_key["virality_rate"].description == "Changed in version 2."
+        assert by_key["save_rate"].name == "Saves per reach (ours)" and by_key["save_rate"].description == ""
         versions = set(s.scalars(select(StarterItem.pack_version).where(StarterItem.key == "content-brief")))
         assert versions == {2}
     again = _load(clean, v2)  # and version 2 twice changes nothing more

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.services.core import Actor, Perm, audit, require
+from app.services.core import Actor, Perm, ValidationError, audit, require
 from app.services.org import current_workspace
 from app.starters.flows_part import FlowsPart, flow_items
 from app.starters.ledger import Item, Part, PartSummary, reconcile
@@ -59,6 +59,18 @@ def plan_parts(session: Session, pack: Pack) -> list[tuple[str, Part, list[Item]
     ]
 
 
+def _check_keys(pack: Pack, name: str, items: list[Item]) -> None:
+    """Every item of a part has a key, and no two the same (the ledger knows items by it)."""
+    seen: set[str] = set()
+    for item in items:
+        if not item.key or item.key in seen:
+            problem = "an item without a key" if not item.key else f"the key {item.key!r} twice"
+            raise ValidationError(
+                f"starter pack {pack.name!r}: {name} has {problem}", field=name, value=item.key
+            )
+        seen.add(item.key)
+
+
 def load_pack(
     session: Session, actor: Actor, pack: Pack, *, progress: Callable[[float, str], None] | None = None
 ) -> LoadSummary:
@@ -67,6 +79,8 @@ def load_pack(
     ws = current_workspace(session)
     summary = LoadSummary(pack.name, pack.version)
     plan = plan_parts(session, pack)
+    for name, _part, items, _notes in plan:
+        _check_keys(pack, name, items)
     total = sum(len(items) for _, _, items, _ in plan) or 1
     done = 0
     for name, part, items, notes in plan:

@@ -29,7 +29,7 @@ from app.models import (
     StarterItem,
 )
 from app.models.enums import Role
-from app.services.core import Actor, PermissionDenied
+from app.services.core import Actor, PermissionDenied, ValidationError
 from app.services.measurement import KPI_LABELS, dictionary, targets
 from app.services.org import brands, markets, reset_database
 from app.services.reports import TEMPLATES
@@ -244,3 +244,17 @@ def test_a_demo_workspace_keeps_its_own_rows(demo_db: Engine) -> None:
     severity = next(p for p in summary.parts if p.part == "severity")
     assert not severity.created
     assert not _load(demo_db).changed
+
+
+def test_a_pack_with_a_repeated_key_loads_nothing(clean: Engine, tmp_path: Path) -> None:
+    target = tmp_path / "agency"
+    shutil.copytree(STARTERS_DIR / "agency", target)
+    sops = yaml.safe_load((target / "sops.yaml").read_text())
+    sops["sops"][1]["key"] = sops["sops"][0]["key"]
+    (target / "sops.yaml").write_text(yaml.safe_dump(sops))
+    with (
+        write_session(clean) as s,
+        pytest.raises(ValidationError, match="sops has the key 'content-calendar-upkeep' twice"),
+    ):
+        load_pack(s, ADMIN, read_pack(target))
+    assert _count(clean, StarterItem) == 0 and _count(clean, MetricDefinition) == 0

@@ -17,6 +17,7 @@ from app.ui.shell import (
     database_unavailable_stops_here,
     ensure_database,
     load_settings,
+    needs_setup,
     notifications_sidebar,
     period_picker,
     run_page,
@@ -40,7 +41,7 @@ assert ws is not None  # ensure_database made one
 # made before it get other ids than on every later run (Streamlit 1.67), so the first person's first
 # click on them was lost (Sign out needed two clicks, a brand change snapped back). Query parameters
 # (?brand=) read the same after it.
-navigation = build_navigation(actor)
+navigation = build_navigation(actor, setup_first=needs_setup(actor, is_demo=ws.is_demo, brands=ws.brands))
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())

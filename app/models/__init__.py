@@ -37,6 +37,7 @@ from app.models.org import Brand, Channel, Market, Membership, User, Workspace
 from app.models.reports import ReportDelivery, ReportRule, ReportSchedule
 from app.models.sheets import SheetBinding, SheetProblem, SheetRowState
 from app.models.sops import SopRequirement, SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion
+from app.models.starters import StarterItem
 from app.models.strategy import (
     AudienceSegment,
     Campaign,
@@ -102,6 +103,7 @@ __all__ = [
     "SopStepResult",
     "SopTemplate",
     "SopTemplateVersion",
+    "StarterItem",
     "Tag",
     "Touchpoint",
     "TrackedLink",

@@ -10,7 +10,7 @@ from app.ui.shell.bootstrap import ensure_database, load_settings
 from app.ui.shell.errors import database_unavailable_stops_here, run_page
 from app.ui.shell.filters import brand_switcher, period_picker
 from app.ui.shell.health_banner import show_health_banner
-from app.ui.shell.navigation import build_navigation
+from app.ui.shell.navigation import build_navigation, needs_setup
 from app.ui.shell.notifications import notifications_sidebar
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ensure_database",
     "health_banner",
     "load_settings",
+    "needs_setup",
     "notifications_sidebar",
     "period_picker",
     "run_page",

@@ -118,6 +118,7 @@ PAGES: tuple[PageSpec, ...] = (
         (Perm.CONNECTIONS_VIEW,),
         "jobs",
     ),
+    PageSpec("pages/admin/setup.py", "Setup", ":material/rocket_launch:", "Admin", (Perm.ADMIN,), "setup"),
     PageSpec(
         "pages/admin/settings.py", "Settings", ":material/settings:", "Admin", (Perm.ADMIN,), "settings"
     ),
@@ -129,9 +130,20 @@ def pages_for(actor: Actor) -> list[PageSpec]:
     return [p for p in PAGES if any(actor.can_anywhere(perm) for perm in p.needs_any)]
 
 
-def build_navigation(actor: Actor) -> st.navigation:  # type: ignore[valid-type]
+def needs_setup(actor: Actor, *, is_demo: bool, brands: int) -> bool:
+    """An admin on a workspace with no brand yet (a clean start) opens on Setup instead of the Overview."""
+    return actor.can(Perm.ADMIN) and not is_demo and brands == 0
+
+
+def build_navigation(actor: Actor, *, setup_first: bool = False) -> st.navigation:  # type: ignore[valid-type]
+    specs = pages_for(actor)
+    first = specs[0] if specs else None
+    if setup_first:
+        first = next((s for s in specs if s.url_path == "setup"), first)
     sections: dict[str, list[st.Page]] = {}
-    for i, spec in enumerate(pages_for(actor)):
-        page = st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
+    for spec in specs:
+        page = st.Page(
+            spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec is first
+        )
         sections.setdefault(spec.section, []).append(page)
     return st.navigation(sections, position="sidebar", expanded=True)

@@ -11,6 +11,9 @@ from app.services.org import list_brands, workspace_info
 from app.ui.context import PageContext, set_page_context
 from app.ui.publishing import pause_banner
 from app.ui.shell import (
+    act_as_picker,
+    acting_actor,
+    acting_banner,
     brand_switcher,
     build_navigation,
     current_actor,
@@ -30,7 +33,9 @@ st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layou
 settings = load_settings()
 ensure_database(settings)
 with database_unavailable_stops_here():
-    actor, local_mode = current_actor(settings)
+    real_actor, local_mode = current_actor(settings)
+    # Local mode only: the admin may act as another person; every service then checks that person.
+    actor = acting_actor(real_actor, local_mode)
     with read_session() as session:
         ws = workspace_info(session)
         brands = list_brands(session, actor)
@@ -48,6 +53,7 @@ with st.sidebar:
     st.divider()
     role = actor.describe_role(brand.id if brand else None)
     st.caption(f":material/account_circle: {plain(actor.name or actor.email)} · {role}")
+    act_as_picker(real_actor, local_mode)
     if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
         st.logout()
 
@@ -63,6 +69,7 @@ ctx = PageContext(
     is_demo=ws.is_demo,
 )
 set_page_context(ctx)
+acting_banner(actor, real_actor, local_mode)  # while the local admin acts as someone else
 show_banners(ctx, publishing_paused=ws.publishing_paused)
 show_health_banner(ctx)  # admins: broken connections, late jobs
 pause_banner(ctx)

@@ -1,9 +1,10 @@
-"""The app shell: first start, sign-in, the per-role navigation, the sidebar filters, the banners on every
+"""The app shell: first start, sign-in, acting as someone in local mode, the per-role navigation, the sidebar filters, the banners on every
 page, notifications, and running a page so a failure reads as a message."""
 
 from __future__ import annotations
 
 from app.ui.shell import health_banner
+from app.ui.shell.acting import act_as_picker, acting_actor, acting_banner
 from app.ui.shell.auth import current_actor
 from app.ui.shell.banners import show_banners
 from app.ui.shell.bootstrap import ensure_database, load_settings
@@ -14,6 +15,9 @@ from app.ui.shell.navigation import build_navigation
 from app.ui.shell.notifications import notifications_sidebar
 
 __all__ = [
+    "act_as_picker",
+    "acting_actor",
+    "acting_banner",
     "brand_switcher",
     "build_navigation",
     "current_actor",

@@ -219,7 +219,9 @@ def people_to_act_as(session: Session, real_actor: Actor, *, local_mode: bool) -
     """The active people of the workspace the local admin may act as (themselves left out), by name."""
     _may_act_as(real_actor, local_mode=local_mode)
     people = [
-        u for u in list_users(session, real_actor, include_inactive=False) if u.id != real_actor.user_id
+        u
+        for u in list_users(session, real_actor, include_inactive=False)
+        if u.id != real_actor.user_id and (u.role or u.brand_roles)  # someone with no role sees no page
     ]
     return sorted(people, key=lambda u: (u.name.lower(), u.email))
 

@@ -11,8 +11,8 @@ import streamlit as st
 from app.db import read_session, write_session
 from app.models.enums import Role
 from app.services.core import Actor, NotFound, PermissionDenied
-from app.services.org import act_as, people_to_act_as, record_acting
-from app.ui.widgets import plain
+from app.services.org import UserInfo, act_as, people_to_act_as, record_acting
+from app.ui.widgets import Labels, plain
 
 log = logging.getLogger("socialops.ui")
 ACTING_KEY = "act_as_user_id"  # the person acted as (their user id), held for the browser session
@@ -49,6 +49,14 @@ def role_summary(actor: Actor) -> str:
     return f"{' / '.join(roles) or 'no role'} on {n} brand{'s' if n != 1 else ''}"
 
 
+def _person_role(person: UserInfo) -> str:
+    if person.role:
+        return Role(person.role).label.lower()
+    roles = sorted({Role(r).label.lower() for r in person.brand_roles.values()})
+    n = len(person.brand_roles)
+    return f"{' / '.join(roles)} on {n} brand{'s' if n != 1 else ''}"
+
+
 def _switch(real_actor: Actor, local_mode: bool, person_id: int | None) -> None:
     with write_session() as session:
         record_acting(session, real_actor, person_id, local_mode=local_mode)
@@ -75,13 +83,13 @@ def act_as_picker(real_actor: Actor, local_mode: bool) -> None:
         people = people_to_act_as(session, real_actor, local_mode=local_mode)
     if not people:
         return
-    labels = {p.id: f"{p.name} ({p.role or 'brand roles'})" for p in people}
+    labels = Labels({p.id: f"{p.name} ({_person_role(p)})" for p in people})
     if st.session_state.get(ACTING_KEY) in labels:
         st.session_state.setdefault(PICKER_KEY, st.session_state[ACTING_KEY])
     st.selectbox(
         "Act as",
         [None, *labels],
-        format_func=lambda uid: "Myself (local admin)" if uid is None else labels[uid],
+        format_func=Labels({None: "Myself (local admin)", **labels}),
         key=PICKER_KEY,
         on_change=_picked,
         args=(real_actor, local_mode),

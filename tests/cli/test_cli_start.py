@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from app.db import dispose_engine, get_engine, read_session
+from app.db import get_engine, read_session
 from app.models import JobRun
 from tests.servers.mastodon_server import free_port
 
@@ -81,21 +81,21 @@ class Started:
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
-    """Start `python -m app start` on a new SQLite file; whatever happens, every process it made is
-    killed by its PID at the end."""
-    made: list[Started] = []
+def start(tmp_path: Path, databases) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+    """Start `python -m app start` on a new, empty database of the store under test; whatever happens,
+    every process it made is killed by its PID at the end."""
+    made: list[tuple[Started, str]] = []
 
     def _start(*streamlit_args: str) -> tuple[Started, Engine]:
-        url = f"sqlite:///{tmp_path / 'start.sqlite'}"
+        url = databases.new()
         s = Started(tmp_path, url, *streamlit_args)
-        made.append(s)
+        made.append((s, url))
         return s, get_engine(url)
 
     yield _start
-    for s in made:
+    for s, url in made:
         s.kill_all()
-        dispose_engine(f"sqlite:///{tmp_path / 'start.sqlite'}")
+        databases.drop(url)
 
 
 def _healthy(port: int) -> bool:

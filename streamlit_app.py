@@ -22,6 +22,8 @@ from app.ui.shell import (
     load_settings,
     notifications_sidebar,
     period_picker,
+    person_changed,
+    restart_brand_choice,
     run_page,
     show_banners,
     show_health_banner,
@@ -46,6 +48,8 @@ assert ws is not None  # ensure_database made one
 # click on them was lost (Sign out needed two clicks, a brand change snapped back). Query parameters
 # (?brand=) read the same after it.
 navigation = build_navigation(actor)
+if person_changed(actor):  # acting as someone started or ended: their brands, from the first one
+    restart_brand_choice(brands, allow_all=actor.sees_all_brands())
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())

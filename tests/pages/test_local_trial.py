@@ -96,6 +96,8 @@ def test_the_local_admin_approves_their_post_by_acting_as_an_approver(demo_db: E
     notice = acting_notice(at)
     assert notice and "Acting as Rachel Ng (approver on 1 brand)" in notice[0], notice
     assert "back to admin" in notice[0]
+    # Her brands now, from the first: the admin's "All brands" is not hers to pick.
+    assert at.sidebar.selectbox(key="brand").value == "warisan"
 
     # Every page shows it: another page, then back to Approvals to decide as Rachel.
     at.switch_page("pages/home/overview.py").run()
@@ -122,6 +124,7 @@ def test_the_local_admin_approves_their_post_by_acting_as_an_approver(demo_db: E
     assert not acting_notice(at)
     assert at.sidebar.selectbox(key=PICKER_KEY).value is None
     assert ACTING_KEY not in at.session_state
+    assert at.sidebar.selectbox(key="brand").value == "__all__"
 
 
 def test_no_acting_once_sign_in_is_configured(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]

@@ -4,12 +4,12 @@ page, notifications, and running a page so a failure reads as a message."""
 from __future__ import annotations
 
 from app.ui.shell import health_banner
-from app.ui.shell.acting import act_as_picker, acting_actor, acting_banner
+from app.ui.shell.acting import act_as_picker, acting_actor, acting_banner, person_changed
 from app.ui.shell.auth import current_actor
 from app.ui.shell.banners import show_banners
 from app.ui.shell.bootstrap import ensure_database, load_settings
 from app.ui.shell.errors import database_unavailable_stops_here, run_page
-from app.ui.shell.filters import brand_switcher, period_picker
+from app.ui.shell.filters import brand_switcher, period_picker, restart_brand_choice
 from app.ui.shell.health_banner import show_health_banner
 from app.ui.shell.navigation import build_navigation
 from app.ui.shell.notifications import notifications_sidebar
@@ -27,6 +27,8 @@ __all__ = [
     "load_settings",
     "notifications_sidebar",
     "period_picker",
+    "person_changed",
+    "restart_brand_choice",
     "run_page",
     "show_banners",
     "show_health_banner",

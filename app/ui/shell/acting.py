@@ -17,6 +17,7 @@ from app.ui.widgets import Labels, plain
 log = logging.getLogger("socialops.ui")
 ACTING_KEY = "act_as_user_id"  # the person acted as (their user id), held for the browser session
 PICKER_KEY = "act_as_pick"
+SEEN_KEY = "act_as_seen"  # whom the previous run ran as
 
 
 def may_act_as(real_actor: Actor, local_mode: bool) -> bool:
@@ -38,6 +39,13 @@ def acting_actor(real_actor: Actor, local_mode: bool) -> Actor:
         st.session_state.pop(ACTING_KEY, None)
         st.session_state.pop(PICKER_KEY, None)
         return real_actor
+
+
+def person_changed(actor: Actor) -> bool:
+    """True on the first run after the person the app runs as changed (acting started or ended)."""
+    seen = st.session_state.get(SEEN_KEY)
+    st.session_state[SEEN_KEY] = actor.email
+    return seen is not None and seen != actor.email
 
 
 def role_summary(actor: Actor) -> str:

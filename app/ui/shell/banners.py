@@ -12,7 +12,9 @@ def show_banners(ctx: PageContext, publishing_paused: bool) -> None:
     if ctx.local_mode and not ctx.actor.acted_by:  # while acting, the acting banner says who
         st.caption(
             f":material/person: Running as the local admin ({ctx.actor.email}): no sign-in is configured. "
-            "Add an `[auth]` section to `.streamlit/secrets.toml` to require sign-in."
+            "Add an `[auth]` section to `.streamlit/secrets.toml` to require sign-in. To try another role "
+            "(write as an editor, approve as an approver), act as one of the workspace's people: **Act as** "
+            "in the sidebar (people are added in Settings → Users)."
         )
     if ctx.is_demo:
         st.info(

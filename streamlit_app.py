@@ -11,6 +11,9 @@ from app.services.org import list_brands, workspace_info
 from app.ui.context import PageContext, set_page_context
 from app.ui.publishing import pause_banner
 from app.ui.shell import (
+    act_as_picker,
+    acting_actor,
+    acting_banner,
     brand_switcher,
     build_navigation,
     current_actor,
@@ -20,6 +23,8 @@ from app.ui.shell import (
     needs_setup,
     notifications_sidebar,
     period_picker,
+    person_changed,
+    restart_brand_choice,
     run_page,
     show_banners,
     show_health_banner,
@@ -31,7 +36,9 @@ st.set_page_config(page_title="SocialOps Hub", page_icon=":material/hub:", layou
 settings = load_settings()
 ensure_database(settings)
 with database_unavailable_stops_here():
-    actor, local_mode = current_actor(settings)
+    real_actor, local_mode = current_actor(settings)
+    # Local mode only: the admin may act as another person; every service then checks that person.
+    actor = acting_actor(real_actor, local_mode)
     with read_session() as session:
         ws = workspace_info(session)
         brands = list_brands(session, actor)
@@ -42,6 +49,8 @@ assert ws is not None  # ensure_database made one
 # click on them was lost (Sign out needed two clicks, a brand change snapped back). Query parameters
 # (?brand=) read the same after it.
 navigation = build_navigation(actor, setup_first=needs_setup(actor, is_demo=ws.is_demo, brands=ws.brands))
+if person_changed(actor):  # acting as someone started or ended: their brands, from the first one
+    restart_brand_choice(brands, allow_all=actor.sees_all_brands())
 with st.sidebar:
     st.markdown(f"**{plain(ws.name)}**")
     brand = brand_switcher(brands, allow_all=actor.sees_all_brands())
@@ -49,6 +58,7 @@ with st.sidebar:
     st.divider()
     role = actor.describe_role(brand.id if brand else None)
     st.caption(f":material/account_circle: {plain(actor.name or actor.email)} · {role}")
+    act_as_picker(real_actor, local_mode)
     if not local_mode and st.button("Sign out", icon=":material/logout:", key="sign_out"):
         st.logout()
 
@@ -64,6 +74,7 @@ ctx = PageContext(
     is_demo=ws.is_demo,
 )
 set_page_context(ctx)
+acting_banner(actor, real_actor, local_mode)  # while the local admin acts as someone else
 show_banners(ctx, publishing_paused=ws.publishing_paused)
 show_health_banner(ctx)  # admins: broken connections, late jobs
 pause_banner(ctx)

@@ -21,6 +21,7 @@ from app.cli.org import add_org_commands
 from app.cli.reports import add_report_commands
 from app.cli.setup import add_setup_commands
 from app.cli.sheets import add_sheets_commands
+from app.cli.start import add_start_command
 from app.cli.strategy import add_strategy_commands
 from app.config import ConfigError, get_settings, mask_url, setting_value
 from app.services.core import ServiceError
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m app", description="SocialOps Hub command line. DATABASE_URL selects the store."
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
+    add_start_command(sub)
     add_db_commands(sub)
     add_setup_commands(sub)
     add_org_commands(sub)

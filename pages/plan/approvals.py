@@ -4,11 +4,12 @@ who each post is waiting on and for how long, and the brands' approval flows."""
 import streamlit as st
 
 from app.db import read_session
+from app.services.approvals import blocks as approval_blocks
 from app.services.approvals import decisions as approval_decisions
 from app.services.approvals import flows as approval_flows
 from app.services.approvals import queue as approvals
 from app.services.core import Perm
-from app.ui.approvals import flow_editor
+from app.ui.approvals import blocked_list, flow_editor
 from app.ui.context import page_context
 from app.ui.widgets import Labels, charts, page_charts, page_header, perform, plain, show_flash, table
 
@@ -28,6 +29,7 @@ with read_session() as session:
     load = approvals.reviewer_load(session, ctx.actor, ctx.brand_ids)
     flows = approvals.approval_flows(session, ctx.actor, ctx.brand_ids)
     mine = approval_decisions.decidable(session, ctx.actor, ctx.brand_ids)
+    not_mine = approval_blocks.blocked(session, ctx.actor, ctx.brand_ids)
 
 show_flash()
 if mine:
@@ -51,6 +53,8 @@ if mine:
                 )
 elif ctx.actor.can_anywhere(Perm.CONTENT_APPROVE):
     st.success("Nothing waits on you right now.", icon=":material/task_alt:")
+# In place of a decision: why each other waiting post is not the viewer's to decide.
+blocked_list(not_mine, local_mode=ctx.local_mode)
 
 st.subheader(f"Waiting for a decision: {len(queue)}")
 if not queue.empty:

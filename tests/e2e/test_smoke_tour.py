@@ -110,9 +110,9 @@ TOUR_BRAND = "Lumi Skin Lab"
 # A few pages as a narrower role sees them: the short menu of a viewer, an approver's one-brand queue,
 # a community manager's inbox.
 ROLE_SHOTS = {("viewer", "overview"), ("approver", "approvals"), ("community-manager", "inbox")}
-# Error alerts the demo workspace is built to raise (it has a failing connection, and its jobs have not run
-# since it was made): the health banner admins get on every page, and the Jobs & connections page, whose
-# job is to show failures. Any other error alert, and every exception box, fails the tour.
+# Error alerts the demo workspace may raise (its jobs have not run since it was made, so they turn late
+# if the tour runs long after): the health banner admins get on every page, and the Jobs & connections
+# page, whose job is to show failures. Any other error alert, and every exception box, fails the tour.
 DESIGNED_ALERTS = re.compile(r"connection\(s\) need attention|job\(s\) need attention")
 REPORTS_FAILURES = {"jobs"}  # url paths
 VIEWPORT = (1440, 900)

@@ -52,7 +52,7 @@ class Decidable:
     label: str
 
 
-def _named(session: Session, stage_id: int) -> set[int]:
+def named_approvers(session: Session, stage_id: int) -> set[int]:
     return set(
         session.scalars(
             select(approval_stage_approvers.c.user_id).where(approval_stage_approvers.c.stage_id == stage_id)
@@ -63,7 +63,7 @@ def _named(session: Session, stage_id: int) -> set[int]:
 def stage_members(session: Session, stage: ApprovalStage, brand_id: int) -> set[int]:
     """The users who must approve at an all-must-approve stage: its named approvers, or everyone whose
     role on the brand is the stage's role (a membership on the brand overrides a workspace role)."""
-    named = _named(session, stage.id)
+    named = named_approvers(session, stage.id)
     if named or stage.role is None:
         return named
     brand_role = {
@@ -79,8 +79,8 @@ def stage_members(session: Session, stage: ApprovalStage, brand_id: int) -> set[
     return members
 
 
-def _may_decide(session: Session, actor: Actor, stage: ApprovalStage, brand_id: int) -> bool:
-    named = _named(session, stage.id)
+def may_decide(session: Session, actor: Actor, stage: ApprovalStage, brand_id: int) -> bool:
+    named = named_approvers(session, stage.id)
     if named:
         return actor.user_id in named
     role = actor.role_on(brand_id)
@@ -118,7 +118,7 @@ def decide(
         raise PermissionDenied(
             f"{actor.email} submitted {post.title!r} and may not decide on it (no self-approval)"
         )
-    if not _may_decide(session, actor, stage, post.brand_id):
+    if not may_decide(session, actor, stage, post.brand_id):
         raise PermissionDenied(f"{actor.email} is not one of the people who decide at stage {stage.name!r}")
     already = session.scalars(
         select(ApprovalDecision.id).where(
@@ -245,7 +245,7 @@ def decidable(session: Session, actor: Actor, brand_ids: Sequence[int]) -> list[
     for req, post, stage in rows:
         if actor.user_id is not None and actor.user_id in (req.submitted_by_id, post.created_by_id):
             continue
-        if (req.id, stage.id) in decided or not _may_decide(session, actor, stage, post.brand_id):
+        if (req.id, stage.id) in decided or not may_decide(session, actor, stage, post.brand_id):
             continue
         out.append(Decidable(req.id, f"{post.title} · {stage.name}"))
     return out

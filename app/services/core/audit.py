@@ -84,7 +84,7 @@ def record(
     """Add the audit row in the caller's transaction, so the change and its record commit together."""
     entry = AuditLog(
         at=clock.now(),
-        actor=actor.email,
+        actor=actor.audit_label[:254],
         actor_user_id=actor.user_id,
         action=action,
         object_type=object_type,

@@ -91,6 +91,9 @@ class Actor:
     brand_roles: Mapping[int, Role] = field(default_factory=dict)
     # "user" for people; "system" for the command line and jobs (they act as admins and say so in the log).
     kind: str = "user"
+    # In local mode (no sign-in) the local admin may act as another person (`org.users.act_as`): this is
+    # then that person, with their roles, and `acted_by` is the admin's e-mail, which the audit log keeps.
+    acted_by: str | None = None
 
     @classmethod
     def system(cls, who: str) -> Actor:
@@ -103,6 +106,13 @@ class Actor:
         except Exception:  # no login name in some containers
             user = "unknown"
         return cls.system(f"cli:{user}")
+
+    @property
+    def audit_label(self) -> str:
+        """Who the audit log names: the e-mail, and who really acted when it was someone acting as them."""
+        if self.acted_by:
+            return f"{self.email} (acted by {self.acted_by})"
+        return self.email
 
     def role_on(self, brand_id: int | None) -> Role | None:
         if brand_id is not None and brand_id in self.brand_roles:

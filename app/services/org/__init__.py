@@ -7,7 +7,14 @@ from app.services.org import brands, channels, markets, users
 from app.services.org.brands import BrandInfo, find_brand, get_brand, list_brands, visible_brands_clause
 from app.services.org.channels import DEFAULT_CONNECTOR, ENV_NAME_RE, create_channel, get_channel
 from app.services.org.setup import DbState, Progress, Seeder, database_state, prepare_database, reset_database
-from app.services.org.users import ensure_local_admin, load_actor
+from app.services.org.users import (
+    UserInfo,
+    act_as,
+    ensure_local_admin,
+    load_actor,
+    people_to_act_as,
+    record_acting,
+)
 from app.services.org.workspace import current_workspace, workspace_info
 
 __all__ = [
@@ -17,6 +24,8 @@ __all__ = [
     "DbState",
     "Progress",
     "Seeder",
+    "UserInfo",
+    "act_as",
     "brands",
     "channels",
     "create_channel",
@@ -29,7 +38,9 @@ __all__ = [
     "list_brands",
     "load_actor",
     "markets",
+    "people_to_act_as",
     "prepare_database",
+    "record_acting",
     "reset_database",
     "users",
     "visible_brands_clause",

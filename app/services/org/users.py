@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,7 +10,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Brand, Membership, User
 from app.models.enums import Role
-from app.services.core import Actor, NotFound, Perm, ValidationError, audit, require, validation
+from app.services.core import (
+    Actor,
+    NotFound,
+    Perm,
+    PermissionDenied,
+    ValidationError,
+    audit,
+    require,
+    validation,
+)
 from app.services.org.brands import get_brand
 from app.services.org.workspace import current_workspace
 
@@ -194,6 +203,61 @@ def load_actor(session: Session, email: str) -> Actor | None:
         user_id=user.id,
         workspace_role=user.role,
         brand_roles={m.brand_id: m.role for m in user.memberships},
+    )
+
+
+def _may_act_as(real_actor: Actor, *, local_mode: bool) -> None:
+    """Acting as someone else is a local trial's tool: refused once sign-in is configured, to anyone but
+    a signed-in admin in person, and to someone already acting as another."""
+    if not local_mode:
+        raise PermissionDenied("acting as another person is only possible when no sign-in is configured")
+    if real_actor.kind != "user" or real_actor.acted_by or real_actor.workspace_role != Role.ADMIN:
+        raise PermissionDenied(f"{real_actor.email} may not act as another person: only the local admin may")
+
+
+def people_to_act_as(session: Session, real_actor: Actor, *, local_mode: bool) -> list[UserInfo]:
+    """The active people of the workspace the local admin may act as (themselves left out), by name."""
+    _may_act_as(real_actor, local_mode=local_mode)
+    people = [
+        u
+        for u in list_users(session, real_actor, include_inactive=False)
+        if u.id != real_actor.user_id and (u.role or u.brand_roles)  # someone with no role sees no page
+    ]
+    return sorted(people, key=lambda u: (u.name.lower(), u.email))
+
+
+def act_as(session: Session, real_actor: Actor, person_id: int, *, local_mode: bool) -> Actor:
+    """The Actor for `person_id` with `acted_by` set to the real actor's e-mail: every service then checks
+    that person's permissions, and the audit log names both. Refused (PermissionDenied) unless
+    `local_mode` and `real_actor` is the local admin; NotFound for anyone not an active person here."""
+    _may_act_as(real_actor, local_mode=local_mode)
+    ws = current_workspace(session)
+    user = session.get(User, person_id) if isinstance(person_id, int) else None
+    if user is None or not user.active or user.workspace_id != ws.id:
+        raise NotFound(f"no active person {person_id!r} to act as")
+    actor = load_actor(session, user.email)
+    assert actor is not None
+    return replace(actor, acted_by=real_actor.email)
+
+
+def record_acting(session: Session, real_actor: Actor, person_id: int | None, *, local_mode: bool) -> None:
+    """Log the start (a person) or the end (None) of acting as someone, under the local admin's name."""
+    _may_act_as(real_actor, local_mode=local_mode)
+    if person_id is None:
+        audit.record(session, real_actor, "act_as.stop", "user", real_actor.user_id, label=real_actor.email)
+        return
+    person = act_as(session, real_actor, person_id, local_mode=local_mode)
+    audit.record(
+        session,
+        real_actor,
+        "act_as.start",
+        "user",
+        person.user_id,
+        label=person.email,
+        after={
+            "acting_as": person.email,
+            "role": person.workspace_role.value if person.workspace_role else "",
+        },
     )
 
 

@@ -1,4 +1,5 @@
-"""Notices shown at the top of every page: demo data, local (no sign-in) mode, paused publishing."""
+"""Notices shown at the top of every page: demo data, local (no sign-in) mode, paused publishing. (Acting
+as someone in local mode has its own banner, in acting.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from app.ui.context import PageContext
 
 
 def show_banners(ctx: PageContext, publishing_paused: bool) -> None:
-    if ctx.local_mode:
+    if ctx.local_mode and not ctx.actor.acted_by:  # while acting, the acting banner says who
         st.caption(
             f":material/person: Running as the local admin ({ctx.actor.email}): no sign-in is configured. "
-            "Add an `[auth]` section to `.streamlit/secrets.toml` to require sign-in."
+            "Add an `[auth]` section to `.streamlit/secrets.toml` to require sign-in. To try another role "
+            "(write as an editor, approve as an approver), act as one of the workspace's people: **Act as** "
+            "in the sidebar (people are added in Settings → Users)."
         )
     if ctx.is_demo:
         st.info(

@@ -42,6 +42,17 @@ def brand_switcher(brands: list[BrandInfo], allow_all: bool) -> BrandInfo | None
     return by_slug.get(chosen) if chosen else None
 
 
+def restart_brand_choice(brands: list[BrandInfo], allow_all: bool) -> None:
+    """Put the brand box on its first choice (All brands, or the first brand) before it is drawn: when
+    the person changes (acting as someone), the browser would keep showing the previous person's
+    choice, which may not be among the new options. Setting the value reaches the browser; removing
+    the key does not."""
+    options = ([ALL_BRANDS] if allow_all or not brands else []) + [b.slug for b in brands]
+    if options:
+        st.session_state[BRAND_KEY] = options[0]
+    st.query_params.pop(BRAND_KEY, None)
+
+
 def period_picker(today: date) -> tuple[date, date]:
     """Inclusive start and end dates for the chosen period."""
     preset = st.sidebar.selectbox("Period", PRESETS, index=PRESETS.index("Last 30 days"), key=PERIOD_KEY)

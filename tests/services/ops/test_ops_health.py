@@ -88,10 +88,18 @@ def test_banner_problems_go_to_those_who_manage_connections(demo_db: Engine) -> 
         broken.status, broken.last_error = HealthStatus.BROKEN, "The access token was revoked"
         expired = account("warisan")
         expired.token_expires_at = NOW - timedelta(hours=1)
-        # A hiccup half an hour ago is not worth a banner; the demo's senja-mastodon, failing for 26 h, is.
+        # A hiccup half an hour ago is not worth a banner; senja-mastodon, failing for 26 h, is.
         hiccup = account("senja")
         hiccup.status, hiccup.last_error_at = HealthStatus.DEGRADED, NOW - timedelta(minutes=5)
         hiccup.last_success_at, hiccup.last_error = NOW - timedelta(minutes=30), "HTTP 502"
+        failing = s.scalars(
+            select(ConnectorAccount)
+            .join(Channel, Channel.id == ConnectorAccount.channel_id)
+            .where(Channel.slug == "senja-mastodon")
+        ).one()
+        failing.status, failing.last_error_at = HealthStatus.DEGRADED, NOW - timedelta(minutes=12)
+        failing.last_success_at = NOW - timedelta(hours=26)
+        failing.last_error = "HTTP 503 Service Unavailable from mastodon.social after 3 retries"
         _run(s, "beta", 90)
     lumi_admin = Actor(email="la@ops.test", brand_roles={ids["lumi"]: Role.ADMIN})
     editor = Actor(email="ed@ops.test", workspace_role=Role.EDITOR)

@@ -319,7 +319,7 @@ def _write(
     variant_rows: list[tuple] = []
     media_rows: list[tuple] = []
     audit_rows: list[tuple] = []
-    who = (now, actor.email, actor.user_id, "import")
+    who = (now, actor.audit_label, actor.user_id, "import")
     for post_id, p in zip(post_ids, posts, strict=True):
         status = p.status.value
         content = (p.campaign_id, p.pillar_id, p.title, p.master_copy, p.link, p.post_type.value, status)

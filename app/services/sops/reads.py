@@ -4,6 +4,7 @@ and sop_runs; a run's detail, history and requirements in sop_details."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -347,7 +348,8 @@ def overdue_steps(session: Session, actor: Actor, brand_ids: Sequence[int], limi
             due_rows.append((brand, template, kind, oid, step, role.label if role else "", due))
     labels = _object_labels(session, [(k, o) for _, _, k, o, *_ in due_rows])
     data = [
-        (brand, template, labels[(k, o)], step, role, due, round((now - due).total_seconds() / 3600, 1))
+        # Rounded up to a tenth: a step overdue by two minutes must not read "0.0 hours overdue".
+        (brand, template, labels[(k, o)], step, role, due, math.ceil((now - due).total_seconds() / 360) / 10)
         for brand, template, k, o, step, role, due in due_rows
     ]
     df = pd.DataFrame(data, columns=OVERDUE_COLUMNS)

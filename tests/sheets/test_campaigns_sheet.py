@@ -15,13 +15,13 @@ from sqlalchemy import Engine, select
 from app.db import read_session, write_session
 from app.models import AuditLog
 from app.services.core import ValidationError, clock
-from app.services.strategy import campaigns
+from app.services.strategy import CampaignInfo, campaigns
 from app.sheets import bindings
 
 TAB = "Campaigns"
 
 
-def _campaigns(db: Engine, include_archived: bool = False) -> dict[str, campaigns.CampaignInfo]:
+def _campaigns(db: Engine, include_archived: bool = False) -> dict[str, CampaignInfo]:
     with read_session(db) as s:
         return {
             str(c.id): c

@@ -37,7 +37,14 @@ from app.models.org import Brand, Channel, Market, Membership, User, Workspace
 from app.models.reports import ReportDelivery, ReportRule, ReportSchedule
 from app.models.sheets import SheetBinding, SheetProblem, SheetRowState
 from app.models.sops import SopRequirement, SopRun, SopStep, SopStepResult, SopTemplate, SopTemplateVersion
-from app.models.strategy import Campaign, ContentPillar, KpiTarget, Objective
+from app.models.strategy import (
+    AudienceSegment,
+    Campaign,
+    ContentPillar,
+    KpiTarget,
+    Objective,
+    campaign_pillars,
+)
 
 __all__ = [
     "CHANNEL_BASE_METRICS",
@@ -48,6 +55,7 @@ __all__ = [
     "ApprovalRequest",
     "ApprovalStage",
     "Asset",
+    "AudienceSegment",
     "AuditLog",
     "Base",
     "Brand",
@@ -101,6 +109,7 @@ __all__ = [
     "Workspace",
     "approval_stage_approvers",
     "asset_tags",
+    "campaign_pillars",
     "message_tags",
     "utcnow",
     "variant_assets",

@@ -24,6 +24,7 @@ class Perm(StrEnum):
     INBOX_WORK = "inbox.work"
     CRISIS_MANAGE = "crisis.manage"
     KPI_EDIT = "kpi.edit"
+    STRATEGY_EDIT = "strategy.edit"
     REPORTS_MANAGE = "reports.manage"
     COMPETITORS_EDIT = "competitors.edit"
     CONNECTIONS_VIEW = "connections.view"
@@ -47,6 +48,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.INBOX_WORK: "work the community inbox",
     Perm.CRISIS_MANAGE: "run the crisis room",
     Perm.KPI_EDIT: "edit KPI targets and the metrics dictionary",
+    Perm.STRATEGY_EDIT: "edit objectives, segments, pillars and campaigns",
     Perm.REPORTS_MANAGE: "manage reports",
     Perm.COMPETITORS_EDIT: "edit competitor benchmarks",
     Perm.CONNECTIONS_VIEW: "see jobs and connections",
@@ -73,7 +75,7 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.EDITOR: "Plans and writes posts, briefs and assets; works SOP checklists.",
     Role.APPROVER: "Approves or rejects content at the approval stages of their brands.",
     Role.COMMUNITY_MANAGER: "Works the inbox and runs the crisis room.",
-    Role.MANAGER: "Everything but administration: approvals, targets, reports, SOP templates, pausing.",
+    Role.MANAGER: "Everything but administration: strategy, approvals, targets, reports, SOP templates, pausing.",
     Role.ADMIN: "Everything, including users, brands, markets, channels and connections.",
 }
 

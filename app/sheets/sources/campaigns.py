@@ -90,7 +90,7 @@ class CampaignSource(Source):
                 items = split_list(value)
                 out[key] = tuple(i.lower() for i in items) if key == "markets" else tuple(items)
             elif key == "channels":
-                out[key] = self._channel_ids(ctx, split_list(value))
+                out[key] = tuple(split_list(value))  # slugs (or handles), as the service takes them
             elif key in ("description",):
                 out[key] = value or ""
             elif key in ("currency", "utm_campaign"):
@@ -101,18 +101,6 @@ class CampaignSource(Source):
             else:
                 out[key] = value
         return out
-
-    def _channel_ids(self, ctx: SyncContext, slugs: list[str]) -> tuple[int, ...]:
-        by_slug = {s.lower(): i for i, s in self._channel_slugs(ctx).items()}
-        unknown = [s for s in slugs if s.lower() not in by_slug]
-        if unknown:
-            raise ValidationError(
-                f"Channels: {', '.join(unknown)} {'is not a channel' if len(unknown) == 1 else 'are not channels'} "
-                f"of {ctx.brand.name} (write channel slugs such as {next(iter(by_slug), 'brand-facebook')})",
-                field="channels",
-                value=", ".join(unknown),
-            )
-        return tuple(by_slug[s.lower()] for s in slugs)
 
 
 def split_list(value: Any) -> list[str]:

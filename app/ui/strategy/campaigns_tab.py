@@ -180,7 +180,7 @@ def _service_values(values: dict[str, Any]) -> dict[str, Any]:
     out["pillars"] = tuple(values["pillars"])
     out["markets"] = tuple(values["markets"])
     out["channels"] = tuple(values["channels"])
-    out["budget"] = common.decimal_or_none(values["budget"], "budget")
+    out["budget"] = (values["budget"] or "").strip() or None
     out["currency"] = (values["currency"] or "").strip().upper() or None
     out["utm_campaign"] = (values["utm_campaign"] or "").strip() or None
     return out

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -77,12 +76,17 @@ def brand_for_new(brands: Sequence[BrandInfo], key: str) -> BrandInfo:
 
 
 def field_named(exc: ValidationError) -> ValidationError:
-    """The refusal with the form's label of its field in front, unless the message already says it."""
-    label = FIELD_LABELS.get(exc.field or "", (exc.field or "").replace("_", " ").capitalize())
-    message = str(exc)
-    if not label or message.lower().startswith(label.lower()):
+    """The refusal in the form's words: the service's field name ("end_date ...") read as the form's
+    label ("Ends ..."), or the label put in front when the message does not say it."""
+    if not exc.field:
         return exc
-    return ValidationError(f"{label}: {message}", field=exc.field, value=exc.value)
+    label = FIELD_LABELS.get(exc.field, exc.field.replace("_", " ").capitalize())
+    message = str(exc)
+    if message.startswith(exc.field):
+        message = label + message[len(exc.field) :]
+    elif not message.lower().startswith(label.lower()):
+        message = f"{label}: {message}"
+    return ValidationError(message, field=exc.field, value=exc.value)
 
 
 def save(action: Callable[[Session], T], success: str | Callable[[T], str]) -> T | None:
@@ -95,17 +99,6 @@ def save(action: Callable[[Session], T], success: str | Callable[[T], str]) -> T
             raise field_named(exc) from exc
 
     return perform(named, success)
-
-
-def decimal_or_none(raw: str, field: str) -> Decimal | None:
-    """A number typed in a text box ("12,000", "12000.50"); empty is None; anything else is refused."""
-    text = (raw or "").replace(",", "").replace(" ", "").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{raw!r} is not a number", field=field, value=raw) from None
 
 
 def pick_row(items: Sequence[Any], label: str, key: str) -> Any:

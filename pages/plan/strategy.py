@@ -6,10 +6,12 @@ import streamlit as st
 from app.services.core import Perm
 from app.ui.context import page_context
 from app.ui.strategy import campaigns_tab, objectives_tab, pillars_tab, segments_tab
-from app.ui.widgets import page_header, show_flash
+from app.ui.widgets import plain, show_flash
 
 ctx = page_context()
-page_header("Strategy", ctx)
+st.title("Strategy")
+# Not the sidebar's period: objectives and campaigns carry their own dates.
+st.caption(f"{plain(ctx.scope_label)} · what the posts are for, whatever the period chosen")
 show_flash()
 if not ctx.can(Perm.STRATEGY_EDIT):
     st.caption("Managers and admins change the strategy; you can read it here.")

@@ -30,6 +30,7 @@ class Choices:
     pillars: Labels
     channels: Labels
     markets: Labels
+    currency: str  # the brand market's, used when none is given
 
 
 def campaigns_tab(ctx: PageContext) -> None:
@@ -42,7 +43,9 @@ def campaigns_tab(ctx: PageContext) -> None:
         rows = campaigns.list_campaigns(
             session, ctx.actor, brand=ctx.brand.slug if ctx.brand else None, include_archived=archived
         )
-        market_labels = Labels({m.code: m.name for m in markets.list_markets(session, ctx.actor)})
+        every_market = markets.list_markets(session, ctx.actor)
+    market_labels = Labels({m.code: m.name for m in every_market})
+    currencies = {m.code: m.currency for m in every_market}
     table(
         formatting.campaigns_frame(rows, show_brand=ctx.brand is None, market_labels=market_labels),
         name="strategy-campaigns",
@@ -52,14 +55,16 @@ def campaigns_tab(ctx: PageContext) -> None:
         return
     create, edit = st.columns(2)
     with create:
-        _create_form(ctx, brands, market_labels)
+        _create_form(ctx, brands, market_labels, currencies)
     mine = [r for r in rows if common.may_edit(ctx, r.brand_slug)]
     if mine:
         with edit:
-            _edit_form(ctx, mine, market_labels)
+            _edit_form(ctx, mine, market_labels, currencies)
 
 
-def choices_for(ctx: PageContext, brand_slug: str, market_labels: Labels) -> Choices:
+def choices_for(
+    ctx: PageContext, brand_slug: str, market_labels: Labels, currencies: dict[str, str]
+) -> Choices:
     with read_session() as session:
         objs = objectives.list_objectives(session, ctx.actor, brand=brand_slug)
         pils = pillars.list_pillars(session, ctx.actor, brand=brand_slug)
@@ -71,6 +76,7 @@ def choices_for(ctx: PageContext, brand_slug: str, market_labels: Labels) -> Cho
             {c.id: f"{Platform(c.platform).label} · {c.display_name or c.handle}" for c in chans}
         ),
         markets=market_labels,
+        currency=next((currencies.get(b.market, "") for b in ctx.brands if b.slug == brand_slug), ""),
     )
 
 
@@ -140,7 +146,7 @@ def _fields(prefix: str, choices: Choices, current: CampaignInfo | None) -> dict
         "Currency",
         (current.currency or "") if current else "",
         max_chars=3,
-        placeholder="SGD",
+        placeholder=choices.currency or "SGD",
         help="Three letters; empty: the brand market's currency.",
         key=f"{prefix}_currency",
     )
@@ -186,10 +192,12 @@ def _service_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _create_form(ctx: PageContext, brands: list[BrandInfo], market_labels: Labels) -> None:
+def _create_form(
+    ctx: PageContext, brands: list[BrandInfo], market_labels: Labels, currencies: dict[str, str]
+) -> None:
     with st.expander("New campaign", icon=":material/add:", expanded=False):
         brand = common.brand_for_new(brands, "camp_new_brand")
-        choices = choices_for(ctx, brand.slug, market_labels)
+        choices = choices_for(ctx, brand.slug, market_labels, currencies)
         with st.form(f"camp_new_{brand.slug}", clear_on_submit=True):
             values = _fields(f"camp_new_{brand.slug}", choices, None)
             if st.form_submit_button("Create campaign", type="primary"):
@@ -201,10 +209,12 @@ def _create_form(ctx: PageContext, brands: list[BrandInfo], market_labels: Label
                 )
 
 
-def _edit_form(ctx: PageContext, rows: list[CampaignInfo], market_labels: Labels) -> None:
+def _edit_form(
+    ctx: PageContext, rows: list[CampaignInfo], market_labels: Labels, currencies: dict[str, str]
+) -> None:
     with st.expander("Edit a campaign", icon=":material/edit:", expanded=False):
         current: CampaignInfo = common.pick_row(rows, "Campaign", "camp_edit_pick")
-        choices = choices_for(ctx, current.brand_slug, market_labels)
+        choices = choices_for(ctx, current.brand_slug, market_labels, currencies)
         prefix = f"camp_edit_{current.id}_{current.version}"
         with st.form(prefix):
             values = _fields(prefix, choices, current)

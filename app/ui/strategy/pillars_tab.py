@@ -47,14 +47,10 @@ def share_totals(ctx: PageContext, rows: list[PillarInfo]) -> None:
     for brand_name, total in totals.items():
         left = 100 - total
         who = f"{plain(brand_name)}: " if ctx.brand is None else ""
-        status = (
-            f"{formatting.share(left)} not yet given to a pillar"
-            if left > 0
-            else "every post has a pillar's share"
-        )
+        rest = f" · {formatting.share(left)} not given to a pillar yet" if left > 0 else ""
         st.progress(
             min(max(total / 100, 0.0), 1.0),
-            text=f"{who}active pillars' target shares add up to {formatting.share(total)} of 100% · {status}",
+            text=f"{who}Target shares of the active pillars: {formatting.share(total)} of 100%{rest}",
         )
 
 

@@ -145,3 +145,33 @@ def test_people_who_may_not_edit_read_the_strategy_without_forms(clean: Engine, 
     assert not [b for b in at.button if b.label.startswith(("Save", "Archive"))]
     assert frame(at, "Pillar").iloc[0]["Target share"] == "30%"
     assert any("Managers and admins change the strategy" in c.value for c in at.caption)
+
+
+def test_a_chosen_row_is_edited_archived_shown_again_and_brought_back(clean: Engine) -> None:
+    with write_session(clean) as s:
+        first = pillars.create_pillar(s, SYSTEM, brand="kopi", name="Coffee science", target_share_pct=30)
+        pillars.create_pillar(s, SYSTEM, brand="kopi", name="Cafe life", target_share_pct=20)
+    at = open_as(MANAGER)
+    assert any("50% of 100%" in p.text for p in at.get("progress"))
+    at.selectbox(key="pil_edit_pick").set_value(first.id).run()
+    form = f"pil_edit_{first.id}_{first.version}"
+    share = next(n for n in at.number_input if n.form_id == form)
+    share.set_value(45)
+    submit(at, "Save pillar")
+    assert any("Coffee science saved" in m for m in successes(at)), [e.value for e in at.error]
+    assert any("65% of 100%" in p.text for p in at.get("progress"))
+
+    at.selectbox(key="pil_edit_pick").set_value(first.id).run()
+    submit(at, "Archive this pillar")
+    assert list(frame(at, "Pillar")["Pillar"]) == ["Cafe life"], "archived pillars leave the table"
+    assert any("20% of 100%" in p.text for p in at.get("progress")), "and the share total"
+    at.toggle(key="strategy_pillars_archived").set_value(True).run()
+    shown_all = frame(at, "Pillar")
+    assert set(shown_all["Pillar"]) == {"Cafe life", "Coffee science"}
+    assert shown_all.set_index("Pillar").loc["Coffee science", "Archived"] == "Archived"
+
+    at.selectbox(key="pil_edit_pick").set_value(first.id).run()
+    submit(at, "Unarchive this pillar")
+    with read_session(clean) as s:
+        [back] = [p for p in pillars.list_pillars(s, SYSTEM, brand="kopi") if p.id == first.id]
+    assert (back.archived, back.target_share_pct) == (False, 45)

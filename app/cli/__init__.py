@@ -20,6 +20,7 @@ from app.cli.ops import add_backup_commands
 from app.cli.org import add_org_commands
 from app.cli.reports import add_report_commands
 from app.cli.sheets import add_sheets_commands
+from app.cli.strategy import add_strategy_commands
 from app.config import ConfigError, get_settings, mask_url, setting_value
 from app.services.core import ServiceError
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     add_db_commands(sub)
     add_org_commands(sub)
+    add_strategy_commands(sub)
     add_audit_commands(sub)
     imports = add_import_export_commands(sub)
     add_backup_commands(sub)

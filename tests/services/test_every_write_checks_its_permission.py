@@ -32,6 +32,7 @@ from app.services.reports import rules as report_rules
 from app.services.reports import schedules as report_schedules
 from app.services.sops import runs as sop_runs
 from app.services.sops import templates as sop_templates
+from app.services.strategy import campaigns, objectives, pillars, segments
 from app.sheets import bindings
 
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=4)
@@ -238,6 +239,36 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
         ),
     ),
     ("edit the recommendation rules", Perm.REPORTS_MANAGE, lambda s, a, i: report_rules.save_rules(s, a, [])),
+    (
+        "set an objective",
+        Perm.STRATEGY_EDIT,
+        lambda s, a, i: objectives.create_objective(
+            s, a, brand="warisan", name="Perm goal", kind="awareness"
+        ),
+    ),
+    (
+        "describe an audience segment",
+        Perm.STRATEGY_EDIT,
+        lambda s, a, i: segments.create_segment(s, a, brand="warisan", name="Perm segment"),
+    ),
+    (
+        "add a content pillar",
+        Perm.STRATEGY_EDIT,
+        lambda s, a, i: pillars.create_pillar(s, a, brand="warisan", name="Perm pillar"),
+    ),
+    (
+        "plan a campaign",
+        Perm.STRATEGY_EDIT,
+        lambda s, a, i: campaigns.create_campaign(
+            s,
+            a,
+            brand="warisan",
+            slug="perm-campaign",
+            name="Perm campaign",
+            start_date=SOON.date(),
+            end_date=SOON.date(),
+        ),
+    ),
 ]
 
 

@@ -19,6 +19,8 @@ from app.services.strategy import common
 
 OBJECT_TYPE = "objective"
 EDITABLE = ("name", "kind", "description", "kpi_metric", "target_value", "period_start", "period_end")
+# The column's name (and ObjectiveInfo's) is accepted for the KPI too.
+ALIASES = {"kpi_metric_key": "kpi_metric"}
 
 
 @dataclass(frozen=True)
@@ -174,9 +176,10 @@ def create_objective(
 def update_objective(
     session: Session, actor: Actor, objective_id: int, *, version: int, **changes: Any
 ) -> ObjectiveInfo:
-    """Change any of EDITABLE (`kpi_metric` by key or name; None or "" clears it)."""
+    """Change any of EDITABLE (`kpi_metric`, or `kpi_metric_key`, by key or name; None or "" clears it)."""
     objective, brand = common.load_for_write(session, actor, Objective, objective_id, "objective")
     common.check_version(objective, version, f"objective {objective.name!r}")
+    changes = {ALIASES.get(k, k): v for k, v in changes.items()}
     common.unknown_fields(changes, EDITABLE, "objective")
     clean = _clean(session, brand, changes, objective.id)
     common.date_range(

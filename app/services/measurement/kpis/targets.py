@@ -5,6 +5,8 @@ end live in `kpi_progress` (also reached here as `target_progress`)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,9 +16,19 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, Channel, KpiTarget, MetricDefinition
 from app.models.enums import PeriodKind
-from app.services.core import Actor, Conflict, NotFound, Perm, ValidationError, audit, require, validation
+from app.services.core import (
+    Actor,
+    Conflict,
+    NotFound,
+    Perm,
+    PermissionDenied,
+    ValidationError,
+    audit,
+    require,
+    validation,
+)
 from app.services.measurement.kpis.progress import PROGRESS_COLUMNS, target_progress
-from app.services.org import find_brand
+from app.services.org import find_brand, visible_brands_clause
 
 # Numeric(18, 4): at most 14 digits before the point.
 _LIMIT = Decimal(10) ** 14
@@ -41,6 +53,91 @@ def period_end(kind: PeriodKind | str, start: date) -> date:
         raise ValidationError(f"a {kind.value} starts on {what}, not {start:%d %b %Y}", field="period_start")
     year, month = divmod(start.month - 1 + months, 12)
     return date(start.year + year, month + 1, 1) - timedelta(days=1)
+
+
+_PERIOD_CODE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})|W(\d{2})))?$")
+
+
+def parse_period_code(text: str) -> tuple[PeriodKind, date]:
+    """'2027-Q1' → (quarter, 2027-01-01); '2027-03' a month, '2027-W05' an ISO week, '2027' a year."""
+    m = _PERIOD_CODE.match((text or "").strip().upper())
+    problem = "must look like 2027-Q1, 2027-03 (a month), 2027-W05 (an ISO week) or 2027"
+    if m:
+        year, quarter, month, week = m.groups()
+        try:
+            if quarter:
+                return PeriodKind.QUARTER, date(int(year), 3 * int(quarter) - 2, 1)
+            if month:
+                return PeriodKind.MONTH, date(int(year), int(month), 1)
+            if week:
+                return PeriodKind.WEEK, date.fromisocalendar(int(year), int(week), 1)
+            return PeriodKind.YEAR, date(int(year), 1, 1)
+        except ValueError:
+            problem = "names no such month or week"
+    raise ValidationError(f"period {text!r} {problem}", field="period", value=text)
+
+
+def period_code(kind: PeriodKind | str, start: date) -> str:
+    """The period as people write it: 2027-Q1, 2027-03, 2027-W05 or 2027."""
+    kind = PeriodKind(kind)
+    if kind == PeriodKind.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if kind == PeriodKind.MONTH:
+        return f"{start:%Y-%m}"
+    if kind == PeriodKind.WEEK:
+        year, week, _day = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return str(start.year)
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    metric_key: str
+    metric_name: str
+    brand_slug: str
+    channel: str
+    period: str
+    period_kind: str
+    period_start: date
+    period_end: date
+    target_value: Decimal
+    note: str
+    id: int
+    version: int
+
+
+def list_targets(session: Session, actor: Actor, brand: str | int | None = None) -> list[TargetInfo]:
+    """The targets of one brand or of every brand the actor sees, by brand, period and metric."""
+    if not actor.can_anywhere(Perm.VIEW):
+        raise PermissionDenied(f"{actor.email} may not {Perm.VIEW.label}")
+    t = KpiTarget
+    stmt = (
+        select(t, Brand.slug, MetricDefinition.name, Channel.slug)
+        .join(Brand, Brand.id == t.brand_id)
+        .join(MetricDefinition, MetricDefinition.key == t.metric_key)
+        .outerjoin(Channel, Channel.id == t.channel_id)
+        .where(visible_brands_clause(actor))
+        .order_by(Brand.slug, t.period_start, t.period_end, t.metric_key, Channel.slug.nulls_first())
+    )
+    if brand is not None:
+        stmt = stmt.where(t.brand_id == find_brand(session, actor, brand).id)
+    return [
+        TargetInfo(
+            metric_key=row.metric_key,
+            metric_name=metric_name,
+            brand_slug=brand_slug,
+            channel=channel or "",
+            period=period_code(row.period_kind, row.period_start),
+            period_kind=row.period_kind.value,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            target_value=row.target_value,
+            note=row.note or "",
+            id=row.id,
+            version=row.version,
+        )
+        for row, brand_slug, metric_name, channel in session.execute(stmt)
+    ]
 
 
 def _value(value: Any) -> Decimal:
@@ -200,9 +297,13 @@ def delete_target(session: Session, actor: Actor, target_id: int) -> None:
 
 __all__ = [
     "PROGRESS_COLUMNS",
+    "TargetInfo",
     "create_target",
     "delete_target",
     "get_target",
+    "list_targets",
+    "parse_period_code",
+    "period_code",
     "period_end",
     "target_progress",
     "update_target",

@@ -175,3 +175,22 @@ def test_a_chosen_row_is_edited_archived_shown_again_and_brought_back(clean: Eng
     with read_session(clean) as s:
         [back] = [p for p in pillars.list_pillars(s, SYSTEM, brand="kopi") if p.id == first.id]
     assert (back.archived, back.target_share_pct) == (False, 45)
+
+
+def test_with_all_brands_the_tables_name_the_brand_and_a_new_item_asks_for_one(clean: Engine) -> None:
+    with write_session(clean) as s:
+        brands.create_brand(s, SYSTEM, slug="teh", name="Teh House", market="sg")
+        objectives.create_objective(s, SYSTEM, brand="kopi", name="Sell more beans", kind="conversion")
+    at = signed_in(new_app(), MANAGER)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert_page_ok(at, "Strategy")
+    shown_objectives = frame(at, "Objective")
+    assert list(shown_objectives["Brand"]) == ["Kopi Lab"]
+    at.selectbox(key="obj_new_brand").set_value("teh").run()
+    at.text_input(key="obj_new_name").set_value("Open in Tampines")
+    submit(at, "Create objective")
+    with read_session(clean) as s:
+        made = [o for o in objectives.list_objectives(s, SYSTEM) if o.name == "Open in Tampines"]
+    assert [o.brand_slug for o in made] == ["teh"]
+    assert set(frame(at, "Objective")["Brand"]) == {"Kopi Lab", "Teh House"}

@@ -16,7 +16,7 @@ from app.services.org import BrandInfo, channels, markets
 from app.services.strategy import CampaignInfo, campaigns, objectives, pillars
 from app.ui.context import PageContext
 from app.ui.strategy import common, formatting
-from app.ui.widgets import Labels, table
+from app.ui.widgets import Labels
 
 STATUSES = Labels({s.value: s.value.capitalize() for s in CampaignStatus})
 NO_OBJECTIVE = 0
@@ -46,9 +46,11 @@ def campaigns_tab(ctx: PageContext) -> None:
         every_market = markets.list_markets(session, ctx.actor)
     market_labels = Labels({m.code: m.name for m in every_market})
     currencies = {m.code: m.currency for m in every_market}
-    table(
+    common.strategy_table(
+        ctx,
         formatting.campaigns_frame(rows, show_brand=ctx.brand is None, market_labels=market_labels),
-        name="strategy-campaigns",
+        "strategy-campaigns",
+        "campaigns",
     )
     brands = common.editable_brands(ctx)
     if not brands:

@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from app.services.core import Perm, ValidationError
 from app.services.org import BrandInfo
 from app.ui.context import PageContext
-from app.ui.widgets import Labels, perform
+from app.ui.widgets import Labels, perform, plain, table
 
 T = TypeVar("T")
 
@@ -135,3 +136,13 @@ def optional_dates(a: Any, b: Any, key: str, start: date | None, end: date | Non
     lo = a.date_input("From", value=start, key=f"{key}_from", format="DD/MM/YYYY")
     hi = b.date_input("To", value=end, key=f"{key}_to", format="DD/MM/YYYY")
     return lo, hi
+
+
+def strategy_table(ctx: PageContext, frame: pd.DataFrame, name: str, noun: str) -> None:
+    """The tab's table, or what to do when there is nothing yet (the shared table speaks of periods,
+    which the strategy does not follow)."""
+    if frame.empty:
+        hint = " Create the first one below." if editable_brands(ctx) else ""
+        st.caption(f"No {noun} for {plain(ctx.scope_label)} yet.{hint}")
+        return
+    table(frame, name=name)

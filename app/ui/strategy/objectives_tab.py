@@ -12,7 +12,7 @@ from app.services.org import BrandInfo
 from app.services.strategy import ObjectiveInfo, objectives
 from app.ui.context import PageContext
 from app.ui.strategy import common, formatting
-from app.ui.widgets import Labels, table
+from app.ui.widgets import Labels
 
 KINDS = Labels({k.value: k.value.capitalize() for k in ObjectiveKind})
 NO_KPI = ""
@@ -30,7 +30,12 @@ def objectives_tab(ctx: PageContext) -> None:
         )
         dictionary = targets_table.metric_dictionary(session, ctx.actor)
     metrics = Labels({NO_KPI: "(no KPI)", **dict(zip(dictionary["key"], dictionary["name"], strict=True))})
-    table(formatting.objectives_frame(rows, show_brand=ctx.brand is None), name="strategy-objectives")
+    common.strategy_table(
+        ctx,
+        formatting.objectives_frame(rows, show_brand=ctx.brand is None),
+        "strategy-objectives",
+        "objectives",
+    )
     brands = common.editable_brands(ctx)
     if not brands:
         return

@@ -10,7 +10,7 @@ from app.services.org import BrandInfo
 from app.services.strategy import PillarInfo, pillars
 from app.ui.context import PageContext
 from app.ui.strategy import common, formatting
-from app.ui.widgets import plain, table
+from app.ui.widgets import plain
 
 DEFAULT_COLOR = "#72B7B2"
 
@@ -26,7 +26,12 @@ def pillars_tab(ctx: PageContext) -> None:
             session, ctx.actor, brand=ctx.brand.slug if ctx.brand else None, include_archived=archived
         )
     share_totals(ctx, rows)
-    table(formatting.pillars_frame(rows, show_brand=ctx.brand is None), name="strategy-pillars")
+    common.strategy_table(
+        ctx,
+        formatting.pillars_frame(rows, show_brand=ctx.brand is None),
+        "strategy-pillars",
+        "content pillars",
+    )
     brands = common.editable_brands(ctx)
     if not brands:
         return

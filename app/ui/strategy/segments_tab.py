@@ -11,7 +11,7 @@ from app.services.org import BrandInfo, markets
 from app.services.strategy import SegmentInfo, segments
 from app.ui.context import PageContext
 from app.ui.strategy import common, formatting
-from app.ui.widgets import Labels, table
+from app.ui.widgets import Labels
 
 PLATFORMS = Labels({p.value: p.label for p in Platform})
 
@@ -24,9 +24,11 @@ def segments_tab(ctx: PageContext) -> None:
             session, ctx.actor, brand=ctx.brand.slug if ctx.brand else None, include_archived=archived
         )
         market_labels = Labels({m.code: m.name for m in markets.list_markets(session, ctx.actor)})
-    table(
+    common.strategy_table(
+        ctx,
         formatting.segments_frame(rows, show_brand=ctx.brand is None, market_labels=market_labels),
-        name="strategy-segments",
+        "strategy-segments",
+        "audience segments",
     )
     brands = common.editable_brands(ctx)
     if not brands:

@@ -80,6 +80,9 @@ def frame(at: AppTest, first_column: str):  # type: ignore[no-untyped-def]
 
 def test_a_manager_builds_the_strategy_through_the_page(clean: Engine) -> None:
     at = open_as(MANAGER)
+    assert "No objectives for Kopi Lab yet. Create the first one below." in [
+        shown(c.value) for c in at.caption
+    ]
     at.text_input(key="obj_new_name").set_value("Be known in Singapore")
     at.selectbox(key="obj_new_kind").set_value("awareness")
     at.text_input(key="obj_new_target").set_value("250,000")
@@ -145,6 +148,8 @@ def test_people_who_may_not_edit_read_the_strategy_without_forms(clean: Engine, 
     assert not [b for b in at.button if b.label.startswith(("Save", "Archive"))]
     assert frame(at, "Pillar").iloc[0]["Target share"] == "30%"
     assert any("Managers and admins change the strategy" in c.value for c in at.caption)
+    empty = [shown(c.value) for c in at.caption if shown(c.value).startswith("No campaigns")]
+    assert empty == ["No campaigns for Kopi Lab yet."], "and no invitation to create one"
 
 
 def test_a_chosen_row_is_edited_archived_shown_again_and_brought_back(clean: Engine) -> None:

@@ -199,3 +199,14 @@ def test_with_all_brands_the_tables_name_the_brand_and_a_new_item_asks_for_one(c
         made = [o for o in objectives.list_objectives(s, SYSTEM) if o.name == "Open in Tampines"]
     assert [o.brand_slug for o in made] == ["teh"]
     assert set(frame(at, "Objective")["Brand"]) == {"Kopi Lab", "Teh House"}
+
+
+def test_a_segment_shows_market_and_platform_names(clean: Engine) -> None:
+    at = open_as(MANAGER)
+    at.text_input(key="seg_new_name").set_value("Office workers")
+    at.multiselect(key="seg_new_markets").set_value(["sg"])
+    at.multiselect(key="seg_new_platforms").set_value(["instagram", "tiktok"])
+    submit(at, "Create segment")
+    assert any("Office workers" in m for m in successes(at)), [e.value for e in at.error]
+    row = frame(at, "Segment").iloc[0]
+    assert (row["Markets"], row["Platforms"], row["Description"]) == ("Singapore", "Instagram, TikTok", "—")

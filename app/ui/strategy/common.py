@@ -103,12 +103,11 @@ def save(action: Callable[[Session], T], success: str | Callable[[T], str]) -> T
 
 
 def pick_row(items: Sequence[Any], label: str, key: str) -> Any:
-    """The item chosen for editing. Options are ids; labels are names with the brand (which stay put
-    when another field changes, so the browser keeps the choice)."""
+    """The item chosen for editing. Options are ids; labels are the name and the brand, which stay put
+    when another field changes or the item is archived, so the browser keeps the choice."""
     by_id = {i.id: i for i in items}
-    labels = Labels(
-        {i.id: f"{i.name} · {i.brand_name}" + (" (archived)" if i.archived else "") for i in items}
-    )
+    # No "(archived)" in the label: archiving would change it, and the browser would drop the choice.
+    labels = Labels({i.id: f"{i.name} · {i.brand_name}" for i in items})
     chosen = st.selectbox(label, list(by_id), format_func=labels, key=key)
     return by_id[chosen]
 

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
+from app.services.core import ValidationError
 from app.ui.strategy import formatting as f
+from app.ui.strategy.common import field_named
 
 
 def test_dates_read_as_people_write_them() -> None:
@@ -47,3 +49,17 @@ def test_pillar_table_and_share_total_leave_archived_out() -> None:
     assert frame["Target share"].tolist() == ["40%", "30%", "50%"]
     assert f.pillars_frame(rows[:2], show_brand=True).columns[0] == "Brand"
     assert "Archived" not in f.pillars_frame(rows[:2], show_brand=True).columns
+
+
+def test_a_refusal_is_told_in_the_forms_words() -> None:
+    late = field_named(
+        ValidationError("end_date 2027-01-01 is before the start 2027-02-01", field="end_date")
+    )
+    assert (str(late), late.field) == ("Ends 2027-01-01 is before the start 2027-02-01", "end_date")
+    assert str(field_named(ValidationError("Kopi Lab has one already", field="slug"))) == (
+        "Slug: Kopi Lab has one already"
+    )
+    assert str(field_named(ValidationError("budget '-5' must be at least 0", field="budget"))) == (
+        "Budget '-5' must be at least 0"
+    )
+    assert str(field_named(ValidationError("no field here"))) == "no field here"

@@ -71,7 +71,15 @@ def test_every_allowed_page_renders_for_every_role(open_app, app_db: Engine, ema
 
 def test_viewer_menu_has_no_write_pages(app_db: Engine) -> None:
     titles = [p.title for p in pages_for(_actor(app_db, ROLE_USERS[Role.VIEWER]))]
-    assert titles == ["Overview", "Calendar", "KPIs", "Reports", "Quarterly review", "Competitors"]
+    assert titles == [
+        "Overview",
+        "Strategy",
+        "Calendar",
+        "KPIs",
+        "Reports",
+        "Quarterly review",
+        "Competitors",
+    ]
     admin_titles = [p.title for p in pages_for(_actor(app_db, ROLE_USERS[Role.ADMIN]))]
     assert admin_titles == [p.title for p in PAGES]
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from app.sheets.schema import SchemaError, WorksheetSchema
 from app.sheets.sources.base import ArchiveUnsupported, Record, Source, SyncContext, model_for_table
 from app.sheets.sources.calendar import CalendarSource
+from app.sheets.sources.campaigns import CampaignSource
 from app.sheets.sources.kpi import KpiTargetSource
 from app.sheets.sources.sop import SopStepSource
 from app.sheets.sources.table import TableSource
 
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (CalendarSource(), SopStepSource(), KpiTargetSource(), TableSource())
+    s.name: s for s in (CalendarSource(), SopStepSource(), KpiTargetSource(), CampaignSource(), TableSource())
 }
 
 __all__ = ["SOURCES", "ArchiveUnsupported", "Record", "Source", "SyncContext", "check_schema", "get_source"]

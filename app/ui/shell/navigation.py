@@ -23,6 +23,14 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home/overview.py", "Overview", ":material/dashboard:", "", (Perm.VIEW,), "overview"),
     PageSpec(
+        "pages/plan/strategy.py",
+        "Strategy",
+        ":material/flag:",
+        "Plan & publish",
+        (Perm.VIEW,),
+        "strategy",
+    ),
+    PageSpec(
         "pages/plan/calendar.py",
         "Calendar",
         ":material/calendar_month:",

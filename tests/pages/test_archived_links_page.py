@@ -1,5 +1,6 @@
 """A post and a brief whose pillar and campaign were archived since: the composer and the brief form
-still show them, marked "(archived)", and saving keeps them; a new post is not offered them."""
+still show them, marked "(archived)", and saving keeps them; a new post is not offered them. An
+approval flow of an archived campaign still names it in the flow editor."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import Brand, Brief, Post
+from app.services.approvals import StageInput, flows
 from app.services.content import BriefFields, PostDraft, briefs, composer
 from app.services.core import Actor, clock
 from app.services.org import users
@@ -87,3 +89,28 @@ def test_the_brief_form_keeps_an_archived_campaign(demo_db: Engine, use_db) -> N
     with read_session(demo_db) as s:
         brief = s.get(Brief, brief_id)
         assert (brief.campaign_id, brief.pillar_id, brief.version) == (camp_id, pillar_id, 2)  # saved
+
+
+def test_a_flow_keeps_its_archived_campaign(demo_db: Engine, use_db) -> None:  # type: ignore[no-untyped-def]
+    use_db(demo_db)
+    _, camp_id, _, _ = _archived_links(demo_db)
+    with read_session(demo_db) as s:
+        lead = users.load_actor(s, "mei.lim@kopi.example")
+        brand_id = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+    with write_session(demo_db) as s:
+        flow_id = flows.save_flow(
+            s,
+            lead,
+            brand_id=brand_id,
+            name="Raya flow",
+            campaign_id=camp_id,
+            stages=[StageInput("Check", "manager")],
+        )
+    at = signed_in(new_app(), "mei.lim@kopi.example")
+    at.query_params["brand"] = "warisan"
+    at.run()
+    at.switch_page("pages/plan/approvals.py").run()
+    at.selectbox(key=f"flow_pick_{brand_id}").select(flow_id).run()
+    assert_page_ok(at, "Approvals")
+    applies = next(b for b in at.selectbox if b.label == "Applies to")
+    assert applies.value == camp_id and "Raya old (archived)" in applies.options

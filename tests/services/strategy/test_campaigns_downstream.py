@@ -11,12 +11,12 @@ from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
 from app.models import ApprovalRequest, Brand, Post
-from app.models.enums import Role
+from app.models.enums import Role, SopObjectType
 from app.services.approvals import StageInput, flows
 from app.services.content import PostDraft, VariantDraft, composer, utm, workflow
 from app.services.core import Actor, clock
 from app.services.org import users
-from app.services.sops import StepInput, blockers_for_post
+from app.services.sops import StepInput, blockers_for_post, details
 from app.services.sops import templates as sop_templates
 from app.services.strategy import campaigns
 
@@ -115,3 +115,15 @@ def test_a_strategy_campaign_drives_an_sop_requirement(demo_db: Engine) -> None:
         free = blockers_for_post(s, s.get(Post, elsewhere))
     assert any("Raya sign-off" in b for b in blocked), blocked
     assert not any("Raya sign-off" in b for b in free)
+
+
+def test_sop_pickers_offer_strategy_campaigns_until_archived(demo_db: Engine) -> None:
+    camp = _campaign(demo_db, "raya-picker")
+    lead = _actor(demo_db, LEAD)
+    with read_session(demo_db) as s:
+        brand_id = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+        assert camp.id in details.run_targets(s, lead, brand_id, SopObjectType.CAMPAIGN)
+    with write_session(demo_db) as s:
+        campaigns.archive_campaign(s, lead, camp.id)
+    with read_session(demo_db) as s:
+        assert camp.id not in details.run_targets(s, lead, brand_id, SopObjectType.CAMPAIGN)

@@ -1,6 +1,7 @@
 """Overview: for executives, the KPIs against targets with the forecast to period end, what changed and
 why, and the actions that follow; a platform manager's view per channel; the portfolio across brands;
-platforms compared on normalised metrics; and the KPI series with campaigns, incidents and anomalies."""
+platforms compared on normalised metrics; the KPI series with campaigns, incidents and anomalies; and the
+pillar mix against its target shares, with one campaign's panel when the filters name one."""
 
 import streamlit as st
 
@@ -17,6 +18,7 @@ from app.services.measurement import (
 from app.services.measurement import views as dashboards
 from app.ui.context import page_context
 from app.ui.measurement import dashboards as dash
+from app.ui.measurement import strategy_panels
 from app.ui.widgets import Labels, kpi_tiles, page_header, plain, table
 
 VIEWS = {
@@ -25,6 +27,7 @@ VIEWS = {
     "portfolio": "Portfolio",
     "platforms": "Compare platforms",
     "trends": "Trends",
+    "strategy": "Pillars & campaigns",
 }
 POST_COLUMNS = {
     "engagement_rate": st.column_config.NumberColumn("engagement rate", format="percent"),
@@ -44,6 +47,9 @@ with read_session() as session:
     for note in f.notes:
         st.caption(plain(note))
     prev_start, prev_end = previous_range(f.start, f.end)
+
+    if len(f.campaign_ids) == 1 and view in ("executive", "strategy"):
+        strategy_panels.campaign_panel_block(ctx, f.campaign_ids[0])
 
     if view == "executive":
         data = dash.executive_data(ctx, f)
@@ -159,6 +165,12 @@ with read_session() as session:
                 "engagements per post": st.column_config.NumberColumn(format="%.0f"),
             },
         )
+
+    elif view == "strategy":
+        st.subheader("Pillar mix against target shares")
+        strategy_panels.pillar_mix_panel(ctx, f.start, f.end)
+        if not f.campaign_ids:
+            st.caption("Choose one campaign in the filters to see its objective, budget and posts.")
 
     else:
         kpi = st.selectbox(

@@ -47,8 +47,10 @@ if brand_id is None:
     st.info("Pick a brand in the sidebar to write a new brief for it.", icon=":material/storefront:")
     st.stop()
 with read_session() as session:
-    choices = post_detail.editor_choices(session, ctx.actor, brand_id)
-f = detail.fields if detail else BriefFields(title="")
+    f = detail.fields if detail else BriefFields(title="")
+    choices = post_detail.editor_choices(
+        session, ctx.actor, brand_id, keep_pillar=f.pillar_id, keep_campaign=f.campaign_id
+    )
 
 with st.form(f"brief_{chosen}_{detail.version if detail else 0}"):
     title = st.text_input("Title", f.title)

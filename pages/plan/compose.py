@@ -27,7 +27,14 @@ if brand_id is None:
     st.info("Pick a brand in the sidebar to write a post for it.", icon=":material/storefront:")
     st.stop()
 with read_session() as session:
-    choices = post_detail.editor_choices(session, ctx.actor, brand_id)
+    choices = post_detail.editor_choices(
+        session,
+        ctx.actor,
+        brand_id,
+        keep_pillar=view.draft.pillar_id if view else None,
+        keep_campaign=view.draft.campaign_id if view else None,
+        keep_brief=view.draft.brief_id if view else None,
+    )
     assets = usable_assets(session, ctx.actor, brand_id)
     open_posts = post_detail.post_choices(session, ctx.actor, [brand_id])
 

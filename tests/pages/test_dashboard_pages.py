@@ -20,7 +20,7 @@ from app.ui.widgets.components import _format
 EDITOR = "farah.aziz@kopi.example"
 MANAGER = "mei.lim@kopi.example"
 OVERVIEW = "pages/home/overview.py"
-VIEWS = ("executive", "channels", "portfolio", "platforms", "trends")
+VIEWS = ("executive", "channels", "portfolio", "platforms", "trends", "strategy")
 
 
 def _open(email: str, page: str, brand: str | None = "warisan", period: str | None = None) -> AppTest:

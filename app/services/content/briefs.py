@@ -128,11 +128,15 @@ class BriefDetail:
     posts: list[tuple[int, str, str]]  # (post id, title, status)
 
 
-def _clean(session: Session, brand_id: int, f: BriefFields) -> dict[str, object]:
+def _clean(session: Session, brand_id: int, f: BriefFields, brief: Brief | None = None) -> dict[str, object]:
     for key, model in (("campaign_id", Campaign), ("pillar_id", ContentPillar)):
         ref = getattr(f, key)
         if ref is not None and (row := session.get(model, ref)) is not None and row.brand_id != brand_id:
             raise ValidationError(f"{key.removesuffix('_id')} {ref} belongs to another brand", field=key)
+        kept = brief is not None and getattr(brief, key) == ref
+        if ref is not None and row is not None and row.archived_at is not None and not kept:
+            # Archived: gone from the pickers; a brief that already had it keeps it.
+            raise ValidationError(f"{key.removesuffix('_id')} {row.name!r} is archived", field=key)
     return {
         "title": validation.required_text(f.title, "brief title"),
         "audience": f.audience.strip(),
@@ -185,7 +189,7 @@ def update_brief(
         session,
         actor,
         brief,
-        _clean(session, brief.brand_id, fields),
+        _clean(session, brief.brand_id, fields, brief),
         object_type="brief",
         label=lambda b: b.title,
         brand_id=brief.brand_id,

@@ -99,7 +99,10 @@ def check_draft(
     return out
 
 
-def _validate(session: Session, brand: Brand, draft: PostDraft) -> tuple[str, PostType, list[str]]:
+def _validate(
+    session: Session, brand: Brand, draft: PostDraft, post: Post | None = None
+) -> tuple[str, PostType, list[str]]:
+    """Check a draft; a pillar or campaign archived since `post` took it may stay, a new link may not."""
     title = validation.required_text(draft.title, "title")
     validation.no_nul(draft.master_copy, "master copy")
     validation.no_nul(draft.link_url, "link")
@@ -122,6 +125,11 @@ def _validate(session: Session, brand: Brand, draft: PostDraft) -> tuple[str, Po
             if row is None or row.brand_id != brand.id:
                 raise ValidationError(
                     f"{key.removesuffix('_id')} {ref} is not one of {brand.name}'s", field=key
+                )
+            kept = post is not None and getattr(post, key) == ref
+            if getattr(row, "archived_at", None) is not None and not kept:
+                raise ValidationError(
+                    f"{key.removesuffix('_id')} {row.name!r} is archived", field=key, value=row.name
                 )
     problems = check_draft(session, brand.id, draft)
     blocking = [f"{slug}: {i.message}" for slug, issues in problems.items() for i in errors(issues)]
@@ -262,7 +270,7 @@ def update_post(
     if post.status in FROZEN_STATES or post.status == PostStatus.ARCHIVED:
         raise ValidationError(f"{post.title!r} is {post.status.label.lower()} and cannot be edited")
     brand = session.get(Brand, post.brand_id)
-    title, post_type, warnings = _validate(session, brand, draft)
+    title, post_type, warnings = _validate(session, brand, draft, post)
     before = _content(post, session)
     before_fields = audit.snapshot(
         post, ["title", "master_copy", "link_url", "post_type", "pillar_id", "campaign_id", "brief_id"]

@@ -69,7 +69,19 @@ class PostView:
     schedule_blockers: list[str]
 
 
-def editor_choices(session: Session, actor: Actor, brand_id: int) -> EditorChoices:
+def editor_choices(
+    session: Session,
+    actor: Actor,
+    brand_id: int,
+    *,
+    keep_pillar: int | None = None,
+    keep_campaign: int | None = None,
+    keep_brief: int | None = None,
+) -> EditorChoices:
+    """The brand's active channels and what a post can be linked to: pillars and campaigns not archived
+    (campaigns that are active or planned, the active ones first), open briefs. The `keep_*` ids are what
+    the post (or brief) being edited already uses: they stay offered even when archived or over, labelled
+    so ("Spring (archived)"), so saving it does not drop them."""
     require_brands(actor, Perm.CONTENT_EDIT, [brand_id])
     brand = session.get(Brand, brand_id)
     if brand is None:
@@ -82,35 +94,53 @@ def editor_choices(session: Session, actor: Actor, brand_id: int) -> EditorChoic
             .order_by(Channel.platform)
         )
     ]
-    pillars = list(
-        session.execute(
-            select(ContentPillar.id, ContentPillar.name).where(ContentPillar.brand_id == brand_id)
+    pillars = [
+        (p.id, p.name)
+        for p in session.scalars(
+            select(ContentPillar)
+            .where(ContentPillar.brand_id == brand_id, ContentPillar.archived_at.is_(None))
+            .order_by(ContentPillar.name)
         )
-    )
-    campaigns = list(
-        session.execute(
-            select(Campaign.id, Campaign.name).where(
-                Campaign.brand_id == brand_id,
-                Campaign.status.in_([CampaignStatus.PLANNED, CampaignStatus.ACTIVE]),
-            )
+    ]
+    open_campaigns = session.scalars(
+        select(Campaign)
+        .where(
+            Campaign.brand_id == brand_id,
+            Campaign.archived_at.is_(None),
+            Campaign.status.in_([CampaignStatus.PLANNED, CampaignStatus.ACTIVE]),
         )
-    )
-    briefs = list(
-        session.execute(
+        .order_by(Campaign.start_date, Campaign.name)
+    ).all()
+    campaigns = [
+        (c.id, c.name) for c in sorted(open_campaigns, key=lambda c: c.status != CampaignStatus.ACTIVE)
+    ]
+    briefs = [
+        (i, t)
+        for i, t in session.execute(
             select(Brief.id, Brief.title).where(
                 Brief.brand_id == brand_id, Brief.status.in_([BriefStatus.DRAFT, BriefStatus.ACTIVE])
             )
         )
-    )
+    ]
+    pillar = session.get(ContentPillar, keep_pillar) if keep_pillar else None
+    if pillar is not None and pillar.brand_id == brand_id and pillar.id not in dict(pillars):
+        pillars.append((pillar.id, f"{pillar.name} (archived)"))
+    campaign = session.get(Campaign, keep_campaign) if keep_campaign else None
+    if campaign is not None and campaign.brand_id == brand_id and campaign.id not in dict(campaigns):
+        state = "archived" if campaign.archived_at else campaign.status.value
+        campaigns.append((campaign.id, f"{campaign.name} ({state})"))
+    brief = session.get(Brief, keep_brief) if keep_brief else None
+    if brief is not None and brief.brand_id == brand_id and brief.id not in dict(briefs):
+        briefs.append((brief.id, f"{brief.title} ({brief.status.value})"))
     return EditorChoices(
         brand.id,
         brand.slug,
         brand.name,
         brand.market.timezone,
         channels,
-        [tuple(r) for r in pillars],
-        [tuple(r) for r in campaigns],
-        [tuple(r) for r in briefs],
+        pillars,
+        campaigns,
+        briefs,
     )
 
 

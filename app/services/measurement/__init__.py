@@ -5,7 +5,9 @@ competitor benchmarks (competitors/). Subpackages depend one way: metrics < kpis
 from __future__ import annotations
 
 from app.services.measurement.competitors import benchmark_imports, benchmarks
-from app.services.measurement.dashboards import insights, overview, views
+from app.services.measurement.dashboards import campaign_panel, insights, overview, pillar_mix, views
+from app.services.measurement.dashboards.campaign_panel import CampaignSummary
+from app.services.measurement.dashboards.pillar_mix import PillarShare
 from app.services.measurement.dashboards.views import FilterOptions
 from app.services.measurement.kpis import anomalies, anomaly_settings, forecasts, targets, targets_table
 from app.services.measurement.kpis.anomalies import Anomaly
@@ -24,16 +26,19 @@ __all__ = [
     "KPI_LABELS",
     "PLATFORM_CHOICES",
     "Anomaly",
+    "CampaignSummary",
     "ChannelMetricsSync",
     "FilterOptions",
     "Forecast",
     "FormulaError",
     "MetricImportReport",
+    "PillarShare",
     "Scope",
     "anomalies",
     "anomaly_settings",
     "benchmark_imports",
     "benchmarks",
+    "campaign_panel",
     "daily_totals",
     "dictionary",
     "evaluate",
@@ -42,6 +47,7 @@ __all__ = [
     "insights",
     "overview",
     "parse",
+    "pillar_mix",
     "rebuild_in",
     "rollup_reads",
     "rollups",

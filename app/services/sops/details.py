@@ -311,7 +311,10 @@ def run_targets(
         ).all()
         return {pid: f"{title} ({status.label.lower()})" for pid, title, status in posts}
     if kind == SopObjectType.CAMPAIGN:
-        stmt = select(Campaign.id, Campaign.name).where(Campaign.brand_id == brand_id)
+        # Archived campaigns take no new checklist or requirement (their old runs stay where they are).
+        stmt = select(Campaign.id, Campaign.name).where(
+            Campaign.brand_id == brand_id, Campaign.archived_at.is_(None)
+        )
         stmt = stmt.order_by(Campaign.start_date.desc())
     elif kind == SopObjectType.BRIEF:
         stmt = select(Brief.id, Brief.title).where(

@@ -50,12 +50,14 @@ def flow_editor(actor: Actor, brand_id: int, flows: list[FlowView]) -> None:
     if not actor.can(Perm.FLOWS_MANAGE, brand_id):
         st.caption("Managers and admins set up approval flows.")
         return
-    with read_session() as session:
-        campaigns = dict(editor_choices(session, actor, brand_id).campaigns)
     # The brand's flows first (active ones on top), so the page opens on the flow in use.
     options = Labels({**{f.id: f.name + ("" if f.active else " (off)") for f in flows}, NEW: "+ New flow"})
     chosen = st.selectbox("Flow", list(options), key=f"flow_pick_{brand_id}", format_func=options)
     current = next((f for f in flows if f.id == chosen), None)
+    with read_session() as session:
+        # A flow keeps its campaign when that campaign is over or archived (saving must not widen it).
+        keep = current.campaign_id if current else None
+        campaigns = dict(editor_choices(session, actor, brand_id, keep_campaign=keep).campaigns)
     with st.form(f"flow_{chosen}_{current.version if current else 0}"):
         name = st.text_input("Name", current.name if current else "")
         camp_options = Labels({NEW: "Every post of the brand", **campaigns})

@@ -98,14 +98,15 @@ class RowChecker:
         self.channels = list(
             session.scalars(select(Channel).where(Channel.brand_id == brand.id).order_by(Channel.id))
         )
+        # Archived pillars and campaigns are known (to say so) but take no new posts: id None.
         self.pillars = {
-            p.name.strip().lower(): p.id
+            p.name.strip().lower(): None if p.archived_at else p.id
             for p in session.scalars(select(ContentPillar).where(ContentPillar.brand_id == brand.id))
         }
-        self.campaigns: dict[str, int] = {}
+        self.campaigns: dict[str, int | None] = {}
         for c in session.scalars(select(Campaign).where(Campaign.brand_id == brand.id)):
-            self.campaigns[c.slug.lower()] = c.id
-            self.campaigns[c.name.strip().lower()] = c.id
+            for name in (c.slug.lower(), c.name.strip().lower()):
+                self.campaigns[name] = None if c.archived_at else c.id
         self._assets: tuple[dict[int, str], dict[str, list[int]]] | None = None
         self._media_cache: dict[tuple, list[MediaInfo] | str] = {}
         self._blocker_cache: dict[tuple, list[str]] = {}
@@ -295,9 +296,9 @@ class RowChecker:
             post.status = status
         elif column in ("pillar", "campaign"):
             table = self.pillars if column == "pillar" else self.campaigns
-            found = table.get(value.strip().lower())
-            if found is None:
-                raise ValidationError(f"{column} {value!r} is not one of {self.brand.name}'s")
+            if (found := table.get(key := value.strip().lower())) is None:
+                why = "is archived" if key in table else f"is not one of {self.brand.name}'s"
+                raise ValidationError(f"{column} {value!r} {why}")
             setattr(post, f"{column}_id", found)
 
     # --- posts --------------------------------------------------------------------------------------

@@ -217,7 +217,8 @@ def calendar_events(
 
 def filter_choices(session: Session, actor: Actor, brand_ids: Sequence[int]) -> FilterChoices:
     """The channels, campaigns, pillars and possible owners (people with a role on the brands) in scope.
-    With several brands in scope, each label names its brand."""
+    With several brands in scope, each label names its brand. Archived campaigns and pillars are left
+    out; campaigns that are over stay (the calendar looks back too)."""
     brand_ids = require_brands(actor, Perm.VIEW, brand_ids)
     statuses = {s.value: s.label for s in PostStatus}
     if not brand_ids:
@@ -236,13 +237,13 @@ def filter_choices(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
     camps = session.execute(
         select(Campaign.id, Campaign.name, Brand.name)
         .join(Brand, Brand.id == Campaign.brand_id)
-        .where(Campaign.brand_id.in_(brand_ids))
+        .where(Campaign.brand_id.in_(brand_ids), Campaign.archived_at.is_(None))
         .order_by(Campaign.start_date.desc(), Campaign.name)
     ).all()
     pills = session.execute(
         select(ContentPillar.id, ContentPillar.name, Brand.name)
         .join(Brand, Brand.id == ContentPillar.brand_id)
-        .where(ContentPillar.brand_id.in_(brand_ids))
+        .where(ContentPillar.brand_id.in_(brand_ids), ContentPillar.archived_at.is_(None))
         .order_by(Brand.name, ContentPillar.name)
     ).all()
     ws = current_workspace(session)

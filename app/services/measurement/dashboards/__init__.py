@@ -1,2 +1,3 @@
 """Dashboards: the Overview's headline figures, trend and what is coming up, the dashboards' tables
-(views), and what changed in words (insights)."""
+(views), what changed in words (insights), the pillar mix against its target shares (pillar_mix) and one
+campaign's objective, budget and posts (campaign_panel)."""

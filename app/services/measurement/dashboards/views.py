@@ -99,12 +99,15 @@ def filter_options(session: Session, actor: Actor, brand_ids: Sequence[int]) -> 
     )
     campaigns = session.execute(
         select(Campaign.id, Campaign.name, Campaign.start_date, Campaign.end_date)
-        .where(Campaign.brand_id.in_(brand_ids))
+        .where(Campaign.brand_id.in_(brand_ids), Campaign.archived_at.is_(None))
         .order_by(Campaign.start_date.desc())
         .limit(200)
     ).all()
     pillars = session.execute(
-        select(ContentPillar.id, ContentPillar.name).where(ContentPillar.brand_id.in_(brand_ids)).limit(200)
+        select(ContentPillar.id, ContentPillar.name)
+        .where(ContentPillar.brand_id.in_(brand_ids), ContentPillar.archived_at.is_(None))
+        .order_by(ContentPillar.name)
+        .limit(200)
     ).all()
     return FilterOptions(
         tuple((i, n) for i, n in markets),

@@ -214,3 +214,19 @@ def kpi_targets(
             )
         )
     return pd.DataFrame(data, columns=TARGET_COLUMNS)
+
+
+def metric_actual(session: Session, brand_id: int, metric_key: str, start: date, end: date) -> float | None:
+    """One dictionary metric for a whole brand over [start, end], measured as its targets are (each base
+    metric by its own aggregation, the inbox's metrics from its messages). None: the dictionary has no
+    such metric, or nothing was counted."""
+    d = MetricDefinition
+    row = session.execute(select(d.key, d.formula).where(d.key == metric_key)).first()
+    if row is None:
+        return None
+    aggregations = dict(
+        session.execute(select(d.key, d.aggregation).where(d.key.in_(CHANNEL_BASE_METRICS))).all()
+    )
+    values = _actuals(session, brand_id, None, start, end, aggregations)
+    values |= _inbox_actuals(session, brand_id, start, end)
+    return metric_value(row.key, row.formula, values)

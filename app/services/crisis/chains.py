@@ -340,3 +340,15 @@ def delete_chain(session: Session, actor: Actor, chain_id: int, *, version: int)
     )
     session.delete(chain)
     session.flush()
+
+
+def people(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """The active people of the workspace a step may name, as (id, "Name (role)"), for whoever edits
+    a chain."""
+    if not actor.can_anywhere(Perm.CRISIS_MANAGE):
+        raise PermissionDenied(f"{actor.email} may not {Perm.CRISIS_MANAGE.label}")
+    ws = current_workspace(session)
+    rows = session.scalars(
+        select(User).where(User.workspace_id == ws.id, User.active.is_(True)).order_by(User.name, User.email)
+    )
+    return [(u.id, _who(u, "")) for u in rows]

@@ -87,7 +87,10 @@ def _add_form(ctx: PageContext, brands: dict[int, str]) -> None:
         if st.form_submit_button("Add policy", icon=":material/add:"):
             perform(
                 lambda s: policies.create_policy(
-                    s, ctx.actor, brand=brand or None, **values  # type: ignore[arg-type]
+                    s,
+                    ctx.actor,
+                    brand=brand or None,
+                    **values,  # type: ignore[arg-type]
                 ),
                 lambda p: f"Added the response-time policy {p.label}.",
             )

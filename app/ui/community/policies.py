@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from app.db import read_session
-from app.models.enums import Priority
 from app.services.community import PolicyInfo, policies
 from app.services.core import Perm
 from app.ui.context import PageContext
@@ -48,7 +47,7 @@ def _fields(prefix: str, current: PolicyInfo | None) -> dict[str, object]:
         "Priority",
         PRIORITIES,
         index=PRIORITIES.index(current.priority.value) if current else 2,
-        format_func=lambda v: Priority(v).value.capitalize(),
+        format_func=str.capitalize,
         key=f"{prefix}_priority",
     )
     left, right = st.columns(2)
@@ -96,13 +95,26 @@ def _add_form(ctx: PageContext, brands: dict[int, str]) -> None:
             )
 
 
+def _loaded_copy(prefix: str, current: PolicyInfo) -> PolicyInfo:
+    """The copy this person's form was filled from (fixed when first shown, until saved or refused):
+    a save after someone else's change then meets the stale-copy refusal."""
+    return st.session_state.setdefault(f"{prefix}__loaded", current)  # type: ignore[no-any-return]
+
+
+def _forget(prefix: str) -> None:
+    st.session_state.pop(f"{prefix}__loaded", None)
+
+
 def _edit_form(ctx: PageContext, editable: list[PolicyInfo]) -> None:
     by_id = {p.id: p for p in editable}
     chosen = st.selectbox(
-        "Policy to change", list(by_id), format_func=lambda i: by_id[i].label, key="sla_edit_pick"
+        "Policy to change",
+        list(by_id),
+        format_func={i: p.label for i, p in by_id.items()}.get,
+        key="sla_edit_pick",
     )
-    current = by_id[int(chosen)]
-    prefix = f"sla_edit_{current.id}_{current.version}"
+    prefix = f"sla_edit_{int(chosen)}"
+    current = _loaded_copy(prefix, by_id[int(chosen)])
     with st.form(prefix):
         values = _fields(prefix, current)
         save, delete = st.columns(2)
@@ -110,6 +122,8 @@ def _edit_form(ctx: PageContext, editable: list[PolicyInfo]) -> None:
             perform(
                 lambda s: policies.update_policy(s, ctx.actor, current.id, version=current.version, **values),
                 lambda p: f"Saved the response-time policy {p.label}.",
+                on_success=lambda _p: _forget(prefix),
+                on_error=lambda _e: _forget(prefix),
             )
         sure = st.checkbox("Yes, delete this policy", key=f"{prefix}_sure")
         if delete.form_submit_button("Delete policy", icon=":material/delete:"):
@@ -119,6 +133,8 @@ def _edit_form(ctx: PageContext, editable: list[PolicyInfo]) -> None:
                 perform(
                     lambda s: policies.delete_policy(s, ctx.actor, current.id, version=current.version),
                     f"Deleted the response-time policy {current.label}.",
+                    on_success=lambda _p: _forget(prefix),
+                    on_error=lambda _e: _forget(prefix),
                 )
 
 

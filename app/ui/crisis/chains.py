@@ -14,6 +14,7 @@ from app.db import read_session
 from app.services.community import policies
 from app.services.crisis import ChainInfo, LevelInfo, chains
 from app.ui.context import PageContext
+from app.ui.crisis.forms import forget, loaded_copy
 from app.ui.widgets import perform, table
 
 WORKSPACE = 0
@@ -122,12 +123,12 @@ def _edit_form(
     chosen = st.selectbox(
         "Chain to change",
         list(by_id),
-        format_func=lambda i: f"{by_id[i].name} ({by_id[i].brand_name})",
+        format_func={i: f"{c.name} ({c.brand_name})" for i, c in by_id.items()}.get,
         key="chain_edit_pick",
     )
-    current = by_id[int(chosen)]
+    prefix = f"chain_edit_{int(chosen)}"
+    current = loaded_copy(prefix, by_id[int(chosen)])
     levels_by_id = {lv.id: lv.label for lv in levels}
-    prefix = f"chain_edit_{current.id}_{current.version}"
     with st.form(prefix):
         left, right = st.columns(2)
         name = left.text_input("Name", value=current.name, key=f"{prefix}_name")
@@ -148,6 +149,8 @@ def _edit_form(
                     s, ctx.actor, current.id, version=current.version, name=name, severity=level, steps=steps
                 ),
                 lambda c: f"Saved the notification chain {c.name}.",
+                on_success=lambda _r: forget(prefix),
+                on_error=lambda _e: forget(prefix),
             )
         sure = st.checkbox("Yes, delete this chain", key=f"{prefix}_sure")
         if delete.form_submit_button("Delete chain", icon=":material/delete:"):
@@ -157,6 +160,8 @@ def _edit_form(
                 perform(
                     lambda s: chains.delete_chain(s, ctx.actor, current.id, version=current.version),
                     f"Deleted the notification chain {current.name}.",
+                    on_success=lambda _r: forget(prefix),
+                    on_error=lambda _e: forget(prefix),
                 )
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from app.services.community import policies
 from app.services.crisis import LevelInfo, severity
 from app.ui.context import PageContext
+from app.ui.crisis.forms import forget, loaded_copy
 from app.ui.widgets import perform, table
 
 
@@ -71,10 +72,13 @@ def _add_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
 def _edit_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
     by_id = {lv.id: lv for lv in levels}
     chosen = st.selectbox(
-        "Level to change", list(by_id), format_func=lambda i: by_id[i].label, key="sev_edit_pick"
+        "Level to change",
+        list(by_id),
+        format_func={i: lv.label for i, lv in by_id.items()}.get,
+        key="sev_edit_pick",
     )
-    current = by_id[int(chosen)]
-    prefix = f"sev_edit_{current.id}_{current.version}"
+    prefix = f"sev_edit_{int(chosen)}"
+    current = loaded_copy(prefix, by_id[int(chosen)])
     with st.form(prefix):
         values = _fields(prefix, current, current.level)
         save, delete = st.columns(2)
@@ -82,6 +86,8 @@ def _edit_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
             perform(
                 lambda s: severity.update_level(s, ctx.actor, current.id, version=current.version, **values),
                 lambda lv: f"Saved severity level {lv.label}.",
+                on_success=lambda _r: forget(prefix),
+                on_error=lambda _e: forget(prefix),
             )
         sure = st.checkbox("Yes, delete this level and its notification chains", key=f"{prefix}_sure")
         if delete.form_submit_button("Delete level", icon=":material/delete:"):
@@ -91,6 +97,8 @@ def _edit_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
                 perform(
                     lambda s: severity.delete_level(s, ctx.actor, current.id, version=current.version),
                     f"Deleted severity level {current.label}.",
+                    on_success=lambda _r: forget(prefix),
+                    on_error=lambda _e: forget(prefix),
                 )
 
 

@@ -118,7 +118,7 @@ def _edit_form(ctx: PageContext, editable: list[PolicyInfo]) -> None:
     with st.form(prefix):
         values = _fields(prefix, current)
         save, delete = st.columns(2)
-        if save.form_submit_button("Save changes", icon=":material/save:"):
+        if save.form_submit_button("Save policy", icon=":material/save:"):
             perform(
                 lambda s: policies.update_policy(s, ctx.actor, current.id, version=current.version, **values),
                 lambda p: f"Saved the response-time policy {p.label}.",

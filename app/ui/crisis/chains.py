@@ -142,7 +142,7 @@ def _edit_form(
         )
         frame = _steps_editor(f"{prefix}_steps", current, people)
         save, delete = st.columns(2)
-        if save.form_submit_button("Save changes", icon=":material/save:"):
+        if save.form_submit_button("Save chain", icon=":material/save:"):
             steps = step_values(frame, people)
             perform(
                 lambda s: chains.update_chain(

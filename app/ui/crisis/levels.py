@@ -82,7 +82,7 @@ def _edit_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
     with st.form(prefix):
         values = _fields(prefix, current, current.level)
         save, delete = st.columns(2)
-        if save.form_submit_button("Save changes", icon=":material/save:"):
+        if save.form_submit_button("Save level", icon=":material/save:"):
             perform(
                 lambda s: severity.update_level(s, ctx.actor, current.id, version=current.version, **values),
                 lambda lv: f"Saved severity level {lv.label}.",

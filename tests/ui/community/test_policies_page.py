@@ -79,7 +79,7 @@ def test_a_stale_copy_is_refused_on_the_page(demo_db: Engine, use_db) -> None:  
             s, Actor.system("t"), policy_id, version=row.version,
             first_response_minutes=row.first_response_minutes + 5,
         )  # fmt: skip
-    next(b for b in at.button if b.label == "Save changes").click().run()
+    next(b for b in at.button if b.label == "Save policy").click().run()
     errors = [shown(e.value) for e in at.error]
     assert any("changed by someone else" in e for e in errors), errors
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Incident, SeverityLevel
+from app.models import Incident, NotificationChain, SeverityLevel
 from app.services.core import (
     Actor,
     Conflict,
@@ -208,5 +208,18 @@ def delete_level(session: Session, actor: Actor, level_id: int, *, version: int)
     audit.record(
         session, actor, "delete", OBJECT_TYPE, row.id, label=info.label, before=audit.snapshot(row, EDITABLE)
     )
+    for chain in session.scalars(select(NotificationChain).where(NotificationChain.severity_id == row.id)):
+        audit.record(
+            session,
+            actor,
+            "delete",
+            "notification_chain",
+            chain.id,
+            label=chain.name,
+            brand_id=chain.brand_id,
+            before={"name": chain.name, "severity": info.label, "with_level": True},
+        )
+        session.delete(chain)
+    session.flush()  # the chains first: the ORM does not know they point at the level
     session.delete(row)
     session.flush()

@@ -77,7 +77,10 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.EDITOR: "Plans and writes posts, briefs and assets; works SOP checklists.",
     Role.APPROVER: "Approves or rejects content at the approval stages of their brands.",
     Role.COMMUNITY_MANAGER: "Works the inbox and runs the crisis room.",
-    Role.MANAGER: "Everything but administration: strategy, approvals, targets, reports, SOP templates, pausing.",
+    Role.MANAGER: (
+        "Everything but administration: strategy, approvals, targets, reports, SOP templates, pausing, "
+        "response-time policies and the severity matrix."
+    ),
     Role.ADMIN: "Everything, including users, brands, markets, channels and connections.",
 }
 

@@ -1,6 +1,6 @@
 """Response-time policies, the severity matrix and its communication chain: workspace defaults (no brand).
-The community and crisis domains only read these tables, so the loader writes them itself, as an
-admin, with an audit row for each row it creates or changes; the pages that show them read them back."""
+Written through the community (policies) and crisis (severity, chains) services, which check the values
+and the right to write and leave an audit row each, as a team's edit in the hub would."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import NotificationChain, NotificationStep, SeverityLevel, SlaPolicy
+from app.models import NotificationChain, SeverityLevel, SlaPolicy
 from app.models.enums import NotifyVia, Priority
-from app.services.core import Actor, Perm, ValidationError, audit, require, validation
+from app.services.community import policies
+from app.services.core import Actor, validation
+from app.services.crisis import chains, severity
 from app.services.org import current_workspace
 from app.starters.ledger import Item
 from app.starters.packs import Pack
@@ -67,22 +69,12 @@ class SlaPart:
         return (row.id, _sla_read(row)) if row is not None else None
 
     def create(self, session: Session, actor: Actor, item: Item) -> int:
-        require(actor, Perm.ADMIN)
-        ws = current_workspace(session)
-        row = SlaPolicy(workspace_id=ws.id, brand_id=None, priority=Priority(item.key), **_sla_values(item))
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create", "sla_policy", row.id, label=item.label, after=_sla_read(row))
-        return row.id
+        return policies.create_policy(session, actor, priority=item.key, **_sla_values(item)).id
 
     def update(self, session: Session, actor: Actor, item: Item, object_id: int) -> int:
-        require(actor, Perm.ADMIN)
         row = session.get(SlaPolicy, object_id)
         assert row is not None
-        audit.update(
-            session, actor, row, _sla_values(item), object_type="sla_policy", label=lambda r: item.label
-        )
-        return row.id
+        return policies.update_policy(session, actor, row.id, version=row.version, **_sla_values(item)).id
 
 
 # --- severity levels ------------------------------------------------------------------------------
@@ -129,23 +121,13 @@ class SeverityPart:
         return (row.id, _level_read(row)) if row is not None else None
 
     def create(self, session: Session, actor: Actor, item: Item) -> int:
-        require(actor, Perm.ADMIN)
-        ws = current_workspace(session)
-        row = SeverityLevel(workspace_id=ws.id, **item.content)
-        session.add(row)
-        session.flush()
-        audit.record(
-            session, actor, "create", "severity_level", row.id, label=item.label, after=_level_read(row)
-        )
-        return row.id
+        return severity.create_level(session, actor, **item.content).id
 
     def update(self, session: Session, actor: Actor, item: Item, object_id: int) -> int:
-        require(actor, Perm.ADMIN)
         row = session.get(SeverityLevel, object_id)
         assert row is not None
         values = {f: item.content[f] for f in _LEVEL_FIELDS}
-        audit.update(session, actor, row, values, object_type="severity_level", label=lambda r: item.label)
-        return row.id
+        return severity.update_level(session, actor, row.id, version=row.version, **values).id
 
 
 # --- the communication chain of each level --------------------------------------------------------
@@ -170,10 +152,10 @@ def chain_items(pack: Pack) -> list[Item]:
 
 
 def _chain_read(session: Session, chain: NotificationChain) -> dict[str, Any]:
-    severity = session.get(SeverityLevel, chain.severity_id)
+    level_row = session.get(SeverityLevel, chain.severity_id)
     steps = sorted(chain.steps, key=lambda s: s.position)
     return {
-        "level": severity.level if severity is not None else None,
+        "level": level_row.level if level_row is not None else None,
         "name": chain.name,
         "steps": [
             {
@@ -184,15 +166,6 @@ def _chain_read(session: Session, chain: NotificationChain) -> dict[str, Any]:
             for s in steps
         ],
     }
-
-
-def _chain_steps(item: Item) -> list[NotificationStep]:
-    return [
-        NotificationStep(
-            position=n, contact=s["contact"], via=NotifyVia(s["via"]), after_minutes=s["after_minutes"]
-        )
-        for n, s in enumerate(item.content["steps"], start=1)
-    ]
 
 
 class ChainPart:
@@ -215,34 +188,15 @@ class ChainPart:
         return (row.id, _chain_read(session, row)) if row is not None else None
 
     def create(self, session: Session, actor: Actor, item: Item) -> int:
-        require(actor, Perm.ADMIN)
-        level = _level_row(session, item.content["level"])
-        if level is None:
-            raise ValidationError(
-                f"severity level {item.content['level']} is not in the workspace", field="level"
-            )
-        row = NotificationChain(
-            workspace_id=level.workspace_id, brand_id=None, severity_id=level.id, name=item.content["name"]
-        )
-        row.steps = _chain_steps(item)
-        session.add(row)
-        session.flush()
-        after = _chain_read(session, row)
-        audit.record(session, actor, "create", "notification_chain", row.id, label=row.name, after=after)
-        return row.id
+        c = item.content
+        return chains.create_chain(
+            session, actor, severity=f"level:{c['level']}", name=c["name"], steps=c["steps"]
+        ).id
 
     def update(self, session: Session, actor: Actor, item: Item, object_id: int) -> int:
-        require(actor, Perm.ADMIN)
         row = session.get(NotificationChain, object_id)
         assert row is not None
-        before = _chain_read(session, row)
-        row.name = item.content["name"]
-        row.steps.clear()
-        session.flush()
-        row.steps = _chain_steps(item)
-        session.flush()
-        after = _chain_read(session, row)
-        audit.record(
-            session, actor, "update", "notification_chain", row.id, label=row.name, before=before, after=after
-        )
-        return row.id
+        c = item.content
+        return chains.update_chain(
+            session, actor, row.id, version=row.version, name=c["name"], steps=c["steps"]
+        ).id

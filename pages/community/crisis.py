@@ -1,16 +1,19 @@
-"""Crisis: incidents of the period (and any still open), the timeline of the chosen one, the severity
-matrix and the notification chains; the live crisis room comes later."""
+"""Crisis: incidents of the period (and any still open), the timeline of the chosen one, and under
+"Severity & chain" the severity matrix and the notification chains with their forms; the live crisis
+room comes later."""
 
 import streamlit as st
 
 from app.db import read_session
 from app.services.crisis import incidents as crisis
 from app.ui.context import page_context
+from app.ui.crisis import severity_and_chains
 from app.ui.publishing import pause_switches
-from app.ui.widgets import coming_soon, page_header, table
+from app.ui.widgets import coming_soon, page_header, show_flash, table
 
 ctx = page_context()
 page_header("Crisis", ctx)
+show_flash()
 AT = {"at": st.column_config.DatetimeColumn("at", format="D MMM YYYY, HH:mm")}
 pause_switches(ctx)  # the first move in a crisis, at the top of the room
 
@@ -19,8 +22,6 @@ every = st.toggle("Every past incident, whatever the period", key="crisis_all")
 with read_session() as session:
     period = (None, None) if every else (ctx.start, ctx.end)
     incidents = crisis.list_incidents(session, ctx.actor, ctx.brand_ids, *period)
-    levels = crisis.severity_levels(session, ctx.actor)
-    chains = crisis.notification_chains(session, ctx.actor, ctx.brand_ids)
     st.subheader("Incidents")
     if incidents.empty and not every:
         st.info(
@@ -47,13 +48,8 @@ with read_session() as session:
             column_config=AT | {"entry": st.column_config.TextColumn(width="large")},
         )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Severity levels")
-    table(levels, name="severity-levels")
-with right:
-    st.subheader("Notification chains")
-    table(chains, name="notification-chains")
+with st.expander("Severity & chain", icon=":material/campaign:"):
+    severity_and_chains(ctx)
 
 coming_soon(
     "the crisis room",

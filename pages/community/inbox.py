@@ -1,6 +1,7 @@
 """Inbox: working the threads that wait on the team (triage and replies from the hub), then the period's
-inbound comments, mentions, messages and reviews with their sentiment and how fast the team answered;
-routing rules, reply templates and escalation come later."""
+inbound comments, mentions, messages and reviews with their sentiment and how fast the team answered,
+and the response-time policies per priority (edited there by managers); routing rules, reply
+templates and escalation come later."""
 
 import streamlit as st
 
@@ -8,7 +9,7 @@ from app.db import read_session
 from app.models.enums import InboxStatus, Sentiment
 from app.services.community import inbox
 from app.services.core import previous_range
-from app.ui.community import inbox_work_section
+from app.ui.community import inbox_work_section, response_time_policies
 from app.ui.context import page_context
 from app.ui.widgets import coming_soon, kpi_tiles, page_charts, page_header, show_flash, table
 
@@ -51,6 +52,9 @@ table(
         "body": st.column_config.TextColumn("message", width="large"),
     },
 )
+
+with st.expander("Response-time policies", icon=":material/timer:"):
+    response_time_policies(ctx)
 
 coming_soon(
     "the rest of the unified inbox",

@@ -18,11 +18,14 @@ from app.models.enums import ApprovalRequestStatus, Direction, Role
 from app.services.approvals import StageInput
 from app.services.approvals import decisions as approval_decisions
 from app.services.approvals import flows as approval_flows
+from app.services.community import policies as response_policies
 from app.services.community import work as inbox_work
 from app.services.content import PostDraft, VariantDraft, briefs, composer, utm, workflow
 from app.services.content import imports as post_import
 from app.services.content import media as assets
 from app.services.core import ROLE_PERMISSIONS, Actor, Perm, PermissionDenied, ServiceError
+from app.services.crisis import chains as crisis_chains
+from app.services.crisis import severity as crisis_severity
 from app.services.measurement import dictionary as metrics_dictionary
 from app.services.measurement import targets as kpi_targets
 from app.services.ops import job_runs
@@ -267,6 +270,30 @@ WRITES: list[tuple[str, Perm, Callable[[Session, Actor, dict[str, int]], object]
             name="Perm campaign",
             start_date=SOON.date(),
             end_date=SOON.date(),
+        ),
+    ),
+    (
+        "set a brand's response-time policy",
+        Perm.POLICIES_MANAGE,
+        lambda s, a, i: response_policies.create_policy(
+            s, a, brand="warisan", priority="urgent", first_response_minutes=20
+        ),
+    ),
+    (
+        "add a severity level",
+        Perm.POLICIES_MANAGE,
+        lambda s, a, i: crisis_severity.create_level(s, a, level=9, name="Perm level", response_minutes=60),
+    ),
+    (
+        "add a notification chain",
+        Perm.CRISIS_MANAGE,
+        lambda s, a, i: crisis_chains.create_chain(
+            s,
+            a,
+            brand="warisan",
+            severity="level:1",
+            name="Perm chain",
+            steps=[{"contact": "Account manager", "via": "email", "after_minutes": 0}],
         ),
     ),
 ]

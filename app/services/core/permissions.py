@@ -32,6 +32,7 @@ class Perm(StrEnum):
     PUBLISHING_PAUSE = "publishing.pause"
     AUDIT_VIEW = "audit.view"
     FLOWS_MANAGE = "flows.manage"
+    POLICIES_MANAGE = "policies.manage"
     ADMIN = "admin"
 
     @property
@@ -55,6 +56,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.CONNECTIONS_MANAGE: "manage connections",
     Perm.PUBLISHING_PAUSE: "pause publishing",
     Perm.FLOWS_MANAGE: "set up approval flows",
+    Perm.POLICIES_MANAGE: "set response-time policies and the severity matrix",
     Perm.AUDIT_VIEW: "read the audit log",
     Perm.ADMIN: "administer users, brands, markets and channels",
 }
@@ -75,7 +77,10 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.EDITOR: "Plans and writes posts, briefs and assets; works SOP checklists.",
     Role.APPROVER: "Approves or rejects content at the approval stages of their brands.",
     Role.COMMUNITY_MANAGER: "Works the inbox and runs the crisis room.",
-    Role.MANAGER: "Everything but administration: strategy, approvals, targets, reports, SOP templates, pausing.",
+    Role.MANAGER: (
+        "Everything but administration: strategy, approvals, targets, reports, SOP templates, pausing, "
+        "response-time policies and the severity matrix."
+    ),
     Role.ADMIN: "Everything, including users, brands, markets, channels and connections.",
 }
 

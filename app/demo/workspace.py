@@ -228,8 +228,12 @@ def _strategy(st: DemoState) -> None:
                 start_date=start,
                 end_date=end,
                 utm_campaign=utm,
+                markets=[spec.market.code],
+                channel_ids=[ch.id for ch in brand.channels],
                 created_at=min(now, now + timedelta(days=c.start - 30)),
             )
+            # The pillar the campaign's posts are about, so the campaign panel and filters name it.
+            w.add("campaign_pillars", campaign_id=cid, pillar_id=brand.pillar_ids[c.pillar])
             brand.campaigns.append(CampaignRow(cid, c, utm, start, end, status))
 
 

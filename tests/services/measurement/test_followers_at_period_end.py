@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from app.db import read_session, write_session
-from app.models import Brand
+from app.models import Brand, ChannelDailyMetric
 from app.services.core import Actor
 from app.services.measurement import Scope, import_metrics, overview
 from app.services.measurement import views as dashboards
@@ -64,3 +64,14 @@ def test_a_day_without_a_followers_figure_keeps_the_channels_last_count(
         "Overview.csv",
     )
     assert _followers(demo_db, start, end) == before
+
+
+def test_the_channels_view_of_a_first_period_has_no_change_rather_than_failing(demo_db: Engine) -> None:
+    """A workspace's first week of metrics has no previous period: the Channels view shows the week with
+    its changes blank (a new workspace's Overview failed there before)."""
+    with read_session(demo_db) as s:
+        first = s.scalars(select(func.min(ChannelDailyMetric.date))).one()
+        brand_id = s.scalars(select(Brand.id).where(Brand.slug == BRAND)).one()
+        view = dashboards.channel_view(s, ADMIN, Scope((brand_id,)), first, first + timedelta(days=6))
+    assert len(view) == 6 and (view["impressions"] > 0).all()
+    assert view["impressions change"].isna().all() and view["engagements change"].isna().all()

@@ -139,6 +139,14 @@ def _per_channel(session: Session, scope: Scope, start: date, end: date) -> pd.D
     return df
 
 
+def _previous(now: pd.DataFrame, before: pd.DataFrame, column: str) -> pd.Series:
+    """Each channel's figure in the previous period, NaN where it had none (a new workspace's first
+    period has no previous one at all: a bare NaN there broke the Channels view)."""
+    if before.empty:
+        return pd.Series(np.nan, index=now.index)
+    return now["channel_id"].map(before[column])
+
+
 def _change(now: pd.Series, before: pd.Series) -> pd.Series:
     return (now - before) / before.where(before > 0)
 
@@ -180,12 +188,8 @@ def channel_view(session: Session, actor: Actor, scope: Scope, start: date, end:
             / (now["followers"].where(now["followers"] > 0) / 1000),
             "engagements per post": now["engagements"]
             / now["posts_published"].where(now["posts_published"] > 0),
-            "impressions change": _change(
-                now["impressions"], now["channel_id"].map(before["impressions"]) if len(before) else np.nan
-            ),
-            "engagements change": _change(
-                now["engagements"], now["channel_id"].map(before["engagements"]) if len(before) else np.nan
-            ),
+            "impressions change": _change(now["impressions"], _previous(now, before, "impressions")),
+            "engagements change": _change(now["engagements"], _previous(now, before, "engagements")),
         }
     )
     return out.sort_values("impressions", ascending=False, na_position="last").reset_index(drop=True)

@@ -21,7 +21,7 @@ PART_LABELS: dict[str, str] = {
     "response_times": "Response-time policies",
     "severity": "Severity matrix",
     "notification_chains": "Communication chain",
-    "report_templates": "Report templates",
+    "report_templates": "Report templates (built into the hub)",
     "recommendation_rules": "Recommendation rules",
 }
 

@@ -31,7 +31,9 @@ def brand_switcher(brands: list[BrandInfo], allow_all: bool) -> BrandInfo | None
     chosen = st.sidebar.selectbox(
         "Brand",
         options,
-        format_func=Labels({ALL_BRANDS: f"All brands ({len(brands)})", **{b.slug: b.name for b in brands}}),
+        # No count in the label: the browser holds a keyed box's choice by its label, so "All brands (0)"
+        # stayed on screen after the first brand was added (the page caption carries the count).
+        format_func=Labels({ALL_BRANDS: "All brands", **{b.slug: b.name for b in brands}}),
         key=BRAND_KEY,
         help="Every page shows this brand's data; agency staff can pick All brands.",
     )

@@ -8,7 +8,8 @@ from pagekit import assert_page_ok, new_app, shown, signed_in
 from sqlalchemy import Engine, select
 
 from app.db import read_session
-from app.models import Brand, Campaign
+from app.models import Brand, Campaign, Post
+from app.models.enums import PostStatus
 
 MANAGER = "mei.lim@kopi.example"
 
@@ -42,3 +43,10 @@ def test_pillar_mix_and_campaign_panel(demo_db: Engine, use_db) -> None:  # type
     assert metrics["Budget"].startswith(f"{currency} ")
     assert any(f"Campaign: {name}" in shown(m.value) for m in at.markdown)
     assert any(shown(m.value).startswith("Objective: ") for m in at.markdown)
+    with read_session(demo_db) as s:
+        titles = set(s.scalars(select(Post.title).where(Post.campaign_id == campaign.id)))
+    assert titles, "the demo campaign has posts"
+    # The panel lists them by title, with the channel and the status in words.
+    posts = next(d.value for d in at.dataframe if "channel" in d.value.columns)
+    assert set(posts["post"]) <= titles and len(posts) > 0
+    assert not posts["status"].isin([s.value for s in PostStatus]).any()

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from app.services.org import brands, channels, markets, users
 from app.services.org.brands import BrandInfo, find_brand, get_brand, list_brands, visible_brands_clause
-from app.services.org.channels import DEFAULT_CONNECTOR, ENV_NAME_RE, create_channel, get_channel
+from app.services.org.channels import (
+    DEFAULT_CONNECTOR,
+    ENV_NAME_RE,
+    channel_label,
+    create_channel,
+    get_channel,
+)
 from app.services.org.setup import DbState, Progress, Seeder, database_state, prepare_database, reset_database
 from app.services.org.users import (
     UserInfo,
@@ -27,6 +33,7 @@ __all__ = [
     "UserInfo",
     "act_as",
     "brands",
+    "channel_label",
     "channels",
     "create_channel",
     "current_workspace",

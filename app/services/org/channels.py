@@ -30,6 +30,11 @@ DEFAULT_CONNECTOR: dict[Platform, ConnectorKind] = {
 }
 
 
+def channel_label(ch: Channel) -> str:
+    """How people know a channel: its platform and its name (or handle), e.g. "Instagram @lumiskin"."""
+    return f"{ch.platform.label} {ch.display_name or ch.handle}"
+
+
 @dataclass(frozen=True)
 class ChannelInfo:
     slug: str

@@ -20,9 +20,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from app.models import Brand, Campaign, Channel, ContentPillar, Objective, campaign_pillars
 from app.models.enums import CampaignStatus
 from app.services.core import Actor, NotFound, ValidationError, audit, conflict_on_stale, validation
-from app.services.org import find_brand
+from app.services.org import channel_label, find_brand
 from app.services.strategy import common
-from app.services.strategy.refs import channel_ids, channel_label, objective_id, pillar_ids
+from app.services.strategy.refs import channel_ids, objective_id, pillar_ids
 
 OBJECT_TYPE = "campaign"
 EDITABLE = (

@@ -62,11 +62,6 @@ def pillar_ids(
     return ids
 
 
-def channel_label(ch: Channel) -> str:
-    """How people know a channel: its platform and its name (or handle), e.g. "Instagram @lumiskin"."""
-    return f"{ch.platform.label} {ch.display_name or ch.handle}"
-
-
 def channel_ids(
     session: Session, brand: Brand, values: Iterable[int | str] | str | None, current: list[int]
 ) -> list[int]:

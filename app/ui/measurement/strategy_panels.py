@@ -83,6 +83,7 @@ def campaign_panel_block(ctx: PageContext, campaign_id: int) -> None:
     """One campaign's panel, in words."""
     with read_session() as session:
         c = campaign_panel.campaign_summary(session, ctx.actor, campaign_id)
+        posts = campaign_panel.campaign_posts(session, ctx.actor, campaign_id)
     with st.container(border=True):
         st.markdown(f"**Campaign: {plain(c.name)}** · {plain(c.brand)} · {plain(c.status)}")
         cols = st.columns(4)
@@ -106,3 +107,17 @@ def campaign_panel_block(ctx: PageContext, campaign_id: int) -> None:
             st.markdown("Channels: " + ", ".join(plain(ch) for ch in c.channels))
         if c.utm_campaign:
             st.markdown(f"UTM campaign value: {plain(c.utm_campaign)}")
+        if not posts.empty:
+            st.markdown("**The campaign's posts**, latest first, one row per channel:")
+            table(
+                posts,
+                name="campaign-posts",
+                column_config={
+                    "time": st.column_config.DatetimeColumn("time (UTC)", format="D MMM YYYY, HH:mm"),
+                    "engagements": st.column_config.NumberColumn(format="localized"),
+                    "link": st.column_config.LinkColumn("link", display_text="open"),
+                },
+            )
+            st.caption(
+                "Time: when it went out, or when it is scheduled to. Engagements: at the latest metrics read."
+            )

@@ -7,11 +7,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
 from app.db import read_session, write_session
-from app.models import Brand, Channel, ChannelDailyMetric, ContentPillar, Post, PostVariant
+from app.models import (
+    Brand,
+    Channel,
+    ChannelDailyMetric,
+    ContentPillar,
+    Post,
+    PostMetricSnapshot,
+    PostVariant,
+)
 from app.models.enums import PostStatus
 from app.services.core import Actor, NotFound, clock
 from app.services.measurement import campaign_panel, pillar_mix
@@ -151,3 +160,49 @@ def test_a_campaign_panel_shows_objective_kpi_budget_posts_and_no_spend(demo_db:
     outsider = Actor(email="x@y.test", name="x", brand_roles={})
     with read_session(demo_db) as s, pytest.raises(NotFound):
         campaign_panel.campaign_summary(s, outsider, camp.id)
+
+
+def test_a_campaign_lists_its_posts_per_channel_latest_first_with_engagements(demo_db: Engine) -> None:
+    with write_session(demo_db) as s:
+        camp = campaigns.create_campaign(
+            s, ADMIN, brand="warisan", slug="posts-2001", name="Posts 2001", start_date=START, end_date=END,
+        )  # fmt: skip
+        brand_id = s.scalars(select(Brand.id).where(Brand.slug == "warisan")).one()
+        channel = s.scalars(select(Channel).where(Channel.brand_id == brand_id).order_by(Channel.id)).first()
+        out = Post(brand_id=brand_id, title="Out", campaign_id=camp.id, status=PostStatus.PUBLISHED)
+        soon = Post(brand_id=brand_id, title="Soon", campaign_id=camp.id, status=PostStatus.SCHEDULED)
+        other = Post(brand_id=brand_id, title="Not in it", status=PostStatus.PUBLISHED)
+        s.add_all([out, soon, other])
+        s.flush()
+        published = PostVariant(
+            post_id=out.id, channel_id=channel.id, brand_id=brand_id, status=PostStatus.PUBLISHED,
+            scheduled_at=datetime(2001, 3, 5, 9, tzinfo=UTC), published_at=datetime(2001, 3, 5, 9, 1, tzinfo=UTC),
+            permalink="https://example.test/out",
+        )  # fmt: skip
+        s.add_all([
+            published,
+            PostVariant(post_id=soon.id, channel_id=channel.id, brand_id=brand_id, status=PostStatus.SCHEDULED,
+                        scheduled_at=datetime(2001, 3, 20, 9, tzinfo=UTC)),
+            PostVariant(post_id=other.id, channel_id=channel.id, brand_id=brand_id, status=PostStatus.PUBLISHED,
+                        published_at=datetime(2001, 3, 6, tzinfo=UTC)),
+        ])  # fmt: skip
+        s.flush()
+        for hours, n in ((1, 12), (30, 40)):  # the later read counts
+            s.add(PostMetricSnapshot(variant_id=published.id, brand_id=brand_id, engagements=n,
+                                     captured_at=datetime(2001, 3, 5, 9, tzinfo=UTC) + timedelta(hours=hours)))  # fmt: skip
+        label = f"{channel.platform.label} {channel.display_name or channel.handle}"
+    editor = _actor(demo_db, EDITOR)
+    with read_session(demo_db) as s:
+        posts = campaign_panel.campaign_posts(s, editor, camp.id)
+    assert posts.columns.tolist() == ["post", "channel", "status", "time", "engagements", "link"]
+    rows = posts.to_dict("records")
+    assert [(r["post"], r["channel"], r["status"]) for r in rows] == [
+        ("Soon", label, "Scheduled"),
+        ("Out", label, "Published"),
+    ]
+    assert rows[1]["engagements"] == 40 and rows[1]["link"] == "https://example.test/out"
+    assert rows[1]["time"].strftime("%d %H:%M") == "05 09:01"
+    assert pd.isna(rows[0]["link"]) and pd.isna(rows[0]["engagements"])  # not out, nothing read yet
+    outsider = Actor(email="x@y.test", name="x", brand_roles={})
+    with read_session(demo_db) as s, pytest.raises(NotFound):
+        campaign_panel.campaign_posts(s, outsider, camp.id)

@@ -19,6 +19,7 @@ from app.services.core import (
     Perm,
     require,
 )
+from app.services.org import channel_label
 from app.services.platforms import rules as platform_rules
 
 # Connectors that can answer on the platform; the others (manual, export-only) leave it to a person there.
@@ -126,7 +127,7 @@ def message_view(session: Session, actor: Actor, message_id: int) -> MessageView
         version=msg.version,
         brand_id=brand.id,
         brand=brand.name,
-        channel=f"{channel.platform.label} {channel.display_name or channel.handle}",
+        channel=channel_label(channel),
         platform=channel.platform,
         kind=msg.kind.value,
         author=author_label(msg.author_name, msg.author_handle),

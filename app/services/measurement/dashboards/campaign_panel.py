@@ -1,6 +1,7 @@
 """One campaign as a team lead reviews it: its objective (and the KPI that measures it, target against
-actual), dates, budget with currency, its posts by status and its pillars. The hub has no spend model, so
-spend reads "not tracked" rather than a figure it does not have."""
+actual), dates, budget with currency, its posts by status, its pillars, and each of its posts on each
+channel (status, time, latest engagements, link). The hub has no spend model, so spend reads "not
+tracked" rather than a figure it does not have."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+import pandas as pd
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Campaign, MetricDefinition, Post
+from app.models import Campaign, Channel, MetricDefinition, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import MetricUnit, PostStatus
 from app.services.core import Actor, NotFound, Perm, clock, require_brands
 from app.services.measurement.kpis.targets_table import metric_actual
+from app.services.org import channel_label
 from app.services.strategy import campaigns, objectives
 
 SPEND_NOT_TRACKED = "not tracked"
+POST_COLUMNS = ["post", "channel", "status", "time", "engagements", "link"]
 
 
 @dataclass(frozen=True)
@@ -107,11 +111,7 @@ def _kpi(
 
 def campaign_summary(session: Session, actor: Actor, campaign_id: int) -> CampaignSummary:
     """The campaign (archived ones too: a dashboard may look back at one) for someone who sees its brand."""
-    row = session.get(Campaign, campaign_id)
-    visible = actor.visible_brand_ids()
-    if row is None or (visible is not None and row.brand_id not in visible):
-        raise NotFound(f"no campaign {campaign_id}")
-    require_brands(actor, Perm.VIEW, [row.brand_id])
+    row = _visible_campaign(session, actor, campaign_id)
     info = campaigns.get_campaign(session, actor, row.brand_id, row.slug)
     objective = objectives.get_objective(session, actor, info.objective_id) if info.objective_id else None
     counts = dict(
@@ -137,3 +137,50 @@ def campaign_summary(session: Session, actor: Actor, campaign_id: int) -> Campai
         channels=info.channel_names,
         utm_campaign=info.utm_campaign or "",
     )
+
+
+def _visible_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
+    row = session.get(Campaign, campaign_id)
+    visible = actor.visible_brand_ids()
+    if row is None or (visible is not None and row.brand_id not in visible):
+        raise NotFound(f"no campaign {campaign_id}")
+    require_brands(actor, Perm.VIEW, [row.brand_id])
+    return row
+
+
+def campaign_posts(session: Session, actor: Actor, campaign_id: int, limit: int = 50) -> pd.DataFrame:
+    """The campaign's posts, one row per channel they go to, latest first: the post's title, the channel
+    as people know it, its status in words, its time (published, else scheduled; UTC), its engagements
+    at the latest metrics read (none before the first read) and the link once it is out."""
+    row = _visible_campaign(session, actor, campaign_id)
+    s = PostMetricSnapshot
+    latest = (
+        select(s.variant_id, func.max(s.captured_at).label("at"))
+        .join(PostVariant, PostVariant.id == s.variant_id)
+        .join(Post, Post.id == PostVariant.post_id)
+        .where(Post.campaign_id == row.id)
+        .group_by(s.variant_id)
+        .subquery()
+    )
+    snap = (
+        select(s.variant_id, s.engagements)
+        .join(latest, and_(latest.c.variant_id == s.variant_id, latest.c.at == s.captured_at))
+        .subquery()
+    )
+    when = func.coalesce(PostVariant.published_at, PostVariant.scheduled_at)
+    stmt = (
+        select(Post.title, Channel, PostVariant.status, when, snap.c.engagements, PostVariant.permalink)
+        .join(Post, Post.id == PostVariant.post_id)
+        .join(Channel, Channel.id == PostVariant.channel_id)
+        .outerjoin(snap, snap.c.variant_id == PostVariant.id)
+        .where(Post.campaign_id == row.id)
+        .order_by(when.desc().nulls_last(), PostVariant.id.desc())
+        .limit(limit)
+    )
+    rows = [
+        (title, channel_label(ch), status.label, at, engagements, link)
+        for title, ch, status, at, engagements, link in session.execute(stmt)
+    ]
+    frame = pd.DataFrame(rows, columns=POST_COLUMNS)
+    frame["time"] = pd.to_datetime(frame["time"])
+    return frame

@@ -123,24 +123,17 @@ def _infos(session: Session, rows: Sequence[tuple[Campaign, Brand]]) -> list[Cam
 
 
 def _read(session: Session, c: Campaign) -> CampaignInfo:
-    brand = session.get(Brand, c.brand_id)
-    assert brand is not None
-    return _infos(session, [(c, brand)])[0]
+    return _infos(session, [(c, common.brand_of(session, c))])[0]
 
 
 def list_campaigns(
     session: Session, actor: Actor, brand: Brand | str | int | None = None, include_archived: bool = False
 ) -> list[CampaignInfo]:
     """The campaigns of one brand or of every brand the actor sees, by brand, start and slug."""
-    stmt = (
-        select(Campaign, Brand)
-        .join(Brand, Brand.id == Campaign.brand_id)
-        .where(common.brand_scope(session, actor, brand))
-        .order_by(Brand.name, Campaign.start_date, Campaign.slug)
+    rows = common.list_rows(
+        session, actor, Campaign, brand, include_archived, Campaign.start_date, Campaign.slug
     )
-    if not include_archived:
-        stmt = stmt.where(Campaign.archived_at.is_(None))
-    return _infos(session, [(c, b) for c, b in session.execute(stmt)])
+    return _infos(session, rows)
 
 
 def get_campaign(session: Session, actor: Actor, brand: Brand | str | int, slug: str) -> CampaignInfo:
@@ -307,19 +300,15 @@ def create_campaign(
     common.date_range(clean["start_date"], clean["end_date"], "end_date")
     utm, _ = _clean(session, b, {"utm_campaign": utm_campaign or clean["slug"]}, None)
     campaign = Campaign(brand_id=b.id, **clean, **utm)
-    session.add(campaign)
-    session.flush()
-    _set_pillars(session, campaign.id, pillar_list or [])
-    audit.record(
+    common.record_create(
         session,
         actor,
-        "create",
-        OBJECT_TYPE,
-        campaign.id,
+        campaign,
+        object_type=OBJECT_TYPE,
         label=campaign.name,
-        brand_id=b.id,
-        after={**audit.snapshot(campaign), "pillars": _pillar_names(session, pillar_list or [])},
+        also={"pillars": _pillar_names(session, pillar_list or [])},
     )
+    _set_pillars(session, campaign.id, pillar_list or [])
     return _read(session, campaign)
 
 

@@ -1,6 +1,7 @@
-"""What the strategy services share: the brand a write goes to (and the right to write there), loading
-a row the actor may see, the stale-version check, archiving, and the checks of markets, platforms,
-amounts and date ranges, each failure naming its field."""
+"""What the strategy services share: listing a model's rows with their brands, the brand a write goes
+to (and the right to write there), loading a row the actor may see, recording a creation, the
+stale-version check, archiving, and the checks of markets, platforms, amounts and date ranges, each
+failure naming its field."""
 
 from __future__ import annotations
 
@@ -55,6 +56,35 @@ def brand_scope(session: Session, actor: Actor, brand: Brand | str | int | None)
     return Brand.id == find_brand(session, actor, brand).id
 
 
+def list_rows(
+    session: Session,
+    actor: Actor,
+    model: type[R],
+    brand: Brand | str | int | None,
+    include_archived: bool,
+    *order_by: Any,
+) -> list[tuple[R, Brand]]:
+    """The rows of one brand or of every brand the actor sees, each with its brand, by brand name and
+    then `order_by`; archived rows only when asked for."""
+    m: Any = model
+    stmt = (
+        select(m, Brand)
+        .join(Brand, Brand.id == m.brand_id)
+        .where(brand_scope(session, actor, brand))
+        .order_by(Brand.name, *order_by)
+    )
+    if not include_archived:
+        stmt = stmt.where(m.archived_at.is_(None))
+    return [(row, b) for row, b in session.execute(stmt)]
+
+
+def brand_of(session: Session, row: StrategyRow) -> Brand:
+    """The brand a row belongs to."""
+    brand = session.get(Brand, row.brand_id)
+    assert brand is not None
+    return brand
+
+
 def brand_for_write(session: Session, actor: Actor, brand: Brand | str | int) -> Brand:
     """The brand a new row goes to, once the actor may edit that brand's strategy."""
     if brand is None or brand == "":
@@ -83,6 +113,31 @@ def load_for_write(session: Session, actor: Actor, model: type[R], row_id: int, 
     require(actor, Perm.STRATEGY_EDIT, row.brand_id, brand.slug if brand else None)
     assert brand is not None
     return row, brand
+
+
+def record_create(
+    session: Session,
+    actor: Actor,
+    row: StrategyRow,
+    *,
+    object_type: str,
+    label: str,
+    also: dict[str, Any] | None = None,
+) -> None:
+    """Add a new row, flush it (for its id and defaults) and audit its creation: the row as created,
+    with `also` (what is kept outside its columns) added to the record."""
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        object_type,
+        row.id,
+        label=label,
+        brand_id=row.brand_id,
+        after={**audit.snapshot(row), **(also or {})},
+    )
 
 
 def check_version(row: StrategyRow, version: int | None, what: str) -> None:

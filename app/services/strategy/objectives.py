@@ -64,16 +64,9 @@ def list_objectives(
     session: Session, actor: Actor, brand: Brand | str | int | None = None, include_archived: bool = False
 ) -> list[ObjectiveInfo]:
     """The objectives of one brand or of every brand the actor sees, by brand, period and name."""
-    stmt = (
-        select(Objective, Brand, MetricDefinition.name)
-        .join(Brand, Brand.id == Objective.brand_id)
-        .outerjoin(MetricDefinition, MetricDefinition.key == Objective.kpi_metric_key)
-        .where(common.brand_scope(session, actor, brand))
-        .order_by(Brand.name, Objective.period_start, Objective.name, Objective.id)
-    )
-    if not include_archived:
-        stmt = stmt.where(Objective.archived_at.is_(None))
-    return [_info(o, b, m) for o, b, m in session.execute(stmt)]
+    order = (Objective.period_start, Objective.name, Objective.id)
+    rows = common.list_rows(session, actor, Objective, brand, include_archived, *order)
+    return _infos(session, rows)
 
 
 def get_objective(session: Session, actor: Actor, objective_id: int) -> ObjectiveInfo:
@@ -81,15 +74,16 @@ def get_objective(session: Session, actor: Actor, objective_id: int) -> Objectiv
     return _read(session, common.load(session, actor, Objective, objective_id, "objective"))
 
 
+def _infos(session: Session, rows: list[tuple[Objective, Brand]]) -> list[ObjectiveInfo]:
+    """The rows' infos, with the names of their KPIs from the metrics dictionary."""
+    keys = {o.kpi_metric_key for o, _b in rows if o.kpi_metric_key}
+    d = MetricDefinition
+    names = dict(session.execute(select(d.key, d.name).where(d.key.in_(keys))).all()) if keys else {}
+    return [_info(o, b, names.get(o.kpi_metric_key or "")) for o, b in rows]
+
+
 def _read(session: Session, o: Objective) -> ObjectiveInfo:
-    brand = session.get(Brand, o.brand_id)
-    assert brand is not None
-    metric = (
-        session.scalar(select(MetricDefinition.name).where(MetricDefinition.key == o.kpi_metric_key))
-        if o.kpi_metric_key
-        else None
-    )
-    return _info(o, brand, metric)
+    return _infos(session, [(o, common.brand_of(session, o))])[0]
 
 
 def metric_key(session: Session, value: str | None, field: str = "kpi_metric") -> str | None:
@@ -157,18 +151,7 @@ def create_objective(
     clean = _clean(session, b, values, None)
     common.date_range(clean["period_start"], clean["period_end"], "period_end")
     objective = Objective(brand_id=b.id, **clean)
-    session.add(objective)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        OBJECT_TYPE,
-        objective.id,
-        label=objective.name,
-        brand_id=b.id,
-        after=audit.snapshot(objective),
-    )
+    common.record_create(session, actor, objective, object_type=OBJECT_TYPE, label=objective.name)
     return _read(session, objective)
 
 

@@ -50,15 +50,10 @@ def list_pillars(
     session: Session, actor: Actor, brand: Brand | str | int | None = None, include_archived: bool = False
 ) -> list[PillarInfo]:
     """The pillars of one brand or of every brand the actor sees, by brand and name."""
-    stmt = (
-        select(ContentPillar, Brand)
-        .join(Brand, Brand.id == ContentPillar.brand_id)
-        .where(common.brand_scope(session, actor, brand))
-        .order_by(Brand.name, ContentPillar.name, ContentPillar.id)
+    rows = common.list_rows(
+        session, actor, ContentPillar, brand, include_archived, ContentPillar.name, ContentPillar.id
     )
-    if not include_archived:
-        stmt = stmt.where(ContentPillar.archived_at.is_(None))
-    return [_info(p, b) for p, b in session.execute(stmt)]
+    return [_info(p, b) for p, b in rows]
 
 
 def get_pillar(session: Session, actor: Actor, pillar_id: int) -> PillarInfo:
@@ -67,9 +62,7 @@ def get_pillar(session: Session, actor: Actor, pillar_id: int) -> PillarInfo:
 
 
 def _read(session: Session, p: ContentPillar) -> PillarInfo:
-    brand = session.get(Brand, p.brand_id)
-    assert brand is not None
-    return _info(p, brand)
+    return _info(p, common.brand_of(session, p))
 
 
 def share(value: Any) -> int | None:
@@ -146,18 +139,7 @@ def create_pillar(
     clean = _clean(session, b, values, None)
     _check_total(session, b, None, clean["target_share_pct"])
     pillar = ContentPillar(brand_id=b.id, **clean)
-    session.add(pillar)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        OBJECT_TYPE,
-        pillar.id,
-        label=pillar.name,
-        brand_id=b.id,
-        after=audit.snapshot(pillar),
-    )
+    common.record_create(session, actor, pillar, object_type=OBJECT_TYPE, label=pillar.name)
     return _read(session, pillar)
 
 

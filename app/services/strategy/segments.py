@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AudienceSegment, Brand
@@ -50,15 +49,10 @@ def list_segments(
     session: Session, actor: Actor, brand: Brand | str | int | None = None, include_archived: bool = False
 ) -> list[SegmentInfo]:
     """The segments of one brand or of every brand the actor sees, by brand and name."""
-    stmt = (
-        select(AudienceSegment, Brand)
-        .join(Brand, Brand.id == AudienceSegment.brand_id)
-        .where(common.brand_scope(session, actor, brand))
-        .order_by(Brand.name, AudienceSegment.name, AudienceSegment.id)
+    rows = common.list_rows(
+        session, actor, AudienceSegment, brand, include_archived, AudienceSegment.name, AudienceSegment.id
     )
-    if not include_archived:
-        stmt = stmt.where(AudienceSegment.archived_at.is_(None))
-    return [_info(s, b) for s, b in session.execute(stmt)]
+    return [_info(s, b) for s, b in rows]
 
 
 def get_segment(session: Session, actor: Actor, segment_id: int) -> SegmentInfo:
@@ -67,9 +61,7 @@ def get_segment(session: Session, actor: Actor, segment_id: int) -> SegmentInfo:
 
 
 def _read(session: Session, s: AudienceSegment) -> SegmentInfo:
-    brand = session.get(Brand, s.brand_id)
-    assert brand is not None
-    return _info(s, brand)
+    return _info(s, common.brand_of(session, s))
 
 
 def _clean(session: Session, brand: Brand, values: dict[str, Any], row_id: int | None) -> dict[str, Any]:
@@ -104,18 +96,7 @@ def create_segment(
     b = common.brand_for_write(session, actor, brand)
     values = {"name": name, "description": description, "markets": markets, "platforms": platforms}
     segment = AudienceSegment(brand_id=b.id, **_clean(session, b, values, None))
-    session.add(segment)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "create",
-        OBJECT_TYPE,
-        segment.id,
-        label=segment.name,
-        brand_id=b.id,
-        after=audit.snapshot(segment),
-    )
+    common.record_create(session, actor, segment, object_type=OBJECT_TYPE, label=segment.name)
     return _read(session, segment)
 
 

@@ -14,17 +14,17 @@ from app.models import Brand, SlaPolicy
 from app.models.enums import Priority
 from app.services.core import (
     Actor,
-    Conflict,
     NotFound,
     Perm,
-    PermissionDenied,
     ValidationError,
     audit,
+    check_version,
     conflict_on_stale,
     require,
+    require_anywhere,
     validation,
 )
-from app.services.org import current_workspace, find_brand
+from app.services.org import brand_field, current_workspace
 
 OBJECT_TYPE = "sla_policy"
 EDITABLE = ("priority", "first_response_minutes", "resolution_minutes", "business_hours_only")
@@ -80,8 +80,7 @@ def can_manage(actor: Actor, brand_id: int | None = None) -> bool:
 def list_policies(session: Session, actor: Actor) -> list[PolicyInfo]:
     """The workspace defaults and the policies of the brands the actor sees: defaults first, then by
     brand name, most pressing priority first."""
-    if not actor.can_anywhere(Perm.VIEW):
-        raise PermissionDenied(f"{actor.email} may not {Perm.VIEW.label}")
+    require_anywhere(actor, Perm.VIEW)
     ws = current_workspace(session)
     rows = session.execute(
         select(SlaPolicy, Brand)
@@ -117,15 +116,6 @@ def minutes(value: Any, field: str, *, required: bool = True) -> int | None:
             f"{field} {value!r} is more than {MAX_MINUTES} minutes (90 days)", field=field, value=value
         )
     return int(number)
-
-
-def _brand(session: Session, actor: Actor, brand: Brand | str | int | None) -> Brand | None:
-    if brand is None or brand == "":
-        return None
-    try:
-        return find_brand(session, actor, brand)
-    except NotFound as exc:
-        raise ValidationError(str(exc), field="brand", value=brand) from None
 
 
 def _require_write(actor: Actor, brand: Brand | None) -> None:
@@ -192,7 +182,7 @@ def create_policy(
     brand: Brand | str | int | None = None,
 ) -> PolicyInfo:
     """A policy for one priority: the workspace default (brand None) or a brand's own."""
-    b = _brand(session, actor, brand)
+    b = brand_field(session, actor, brand)
     _require_write(actor, b)
     values = {
         "priority": priority,
@@ -229,21 +219,13 @@ def _load(session: Session, actor: Actor, policy_id: int) -> tuple[SlaPolicy, Br
     return row, brand
 
 
-def _check_version(row: SlaPolicy, version: int | None) -> None:
-    if version is None or int(version) != row.version:
-        raise Conflict(
-            f"this response-time policy was changed by someone else meanwhile (now version {row.version}); "
-            "reload it"
-        )
-
-
 @conflict_on_stale
 def update_policy(
     session: Session, actor: Actor, policy_id: int, *, version: int, **changes: Any
 ) -> PolicyInfo:
     """Change any of EDITABLE; `version` is the one the editor read."""
     row, brand = _load(session, actor, policy_id)
-    _check_version(row, version)
+    check_version(row, version, "this response-time policy")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationError(f"policy field {unknown[0]!r} cannot be changed here", field=unknown[0])
@@ -263,7 +245,7 @@ def update_policy(
 def delete_policy(session: Session, actor: Actor, policy_id: int, *, version: int) -> None:
     """Remove a policy (a brand then falls back to the workspace default for that priority)."""
     row, _brand_row = _load(session, actor, policy_id)
-    _check_version(row, version)
+    check_version(row, version, "this response-time policy")
     info = _read(session, row)
     audit.record(
         session,

@@ -1,7 +1,7 @@
-"""Core: what every domain stands on. Who may do what (permissions), the errors services raise, the audit
-log (and `audit.update` for edits), checks of typed values, periods, the one clock, notifications, the
-spreadsheet reader importers share, SQL time buckets, colours and headline figures. Imports no other
-domain."""
+"""Core: what every domain stands on. Who may do what (permissions), the errors services raise (and the
+stale-copy check), the audit log (and `audit.update` for edits), checks of typed values, periods, the
+one clock, notifications, the spreadsheet reader importers share, SQL time buckets, colours and
+headline figures. Imports no other domain."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from app.services.core.errors import (
     PermissionDenied,
     ServiceError,
     ValidationError,
+    check_version,
     conflict_on_stale,
 )
 from app.services.core.headline import Kpi
@@ -31,6 +32,7 @@ from app.services.core.permissions import (
     Actor,
     Perm,
     require,
+    require_anywhere,
     require_brands,
 )
 from app.services.core.processes import process_alive
@@ -54,6 +56,7 @@ __all__ = [
     "ServiceError",
     "ValidationError",
     "audit",
+    "check_version",
     "clock",
     "conflict_on_stale",
     "csv_records",
@@ -67,6 +70,7 @@ __all__ = [
     "process_alive",
     "quarter_start",
     "require",
+    "require_anywhere",
     "require_brands",
     "slugify",
     "time_bucket",

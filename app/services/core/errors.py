@@ -1,4 +1,5 @@
-"""The errors services raise; each message is meant to be shown to a person as it is."""
+"""The errors services raise, each message meant to be shown to a person as it is, and the checks that
+turn a stale copy into a Conflict."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ class NotFound(ServiceError, LookupError):
 
 class Conflict(ServiceError):
     """Someone else changed the record since it was read; nothing was overwritten."""
+
+
+def check_version(row: Any, version: int | None, what: str) -> None:
+    """Refuse a save made from a copy of `row` read before someone else's change; `what` names the row
+    as the message begins (`chain 'Urgent'`)."""
+    if version is None or int(version) != row.version:
+        raise Conflict(f"{what} was changed by someone else meanwhile (now version {row.version}); reload it")
 
 
 def conflict_on_stale(fn: F) -> F:

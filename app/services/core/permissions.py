@@ -159,6 +159,12 @@ def require_brands(actor: Actor, perm: Perm, brand_ids: Iterable[int]) -> list[i
     return allowed
 
 
+def require_anywhere(actor: Actor, perm: Perm) -> None:
+    """Raise PermissionDenied unless `actor` may `perm` on some brand (a listing then keeps to those)."""
+    if not actor.can_anywhere(perm):
+        raise PermissionDenied(f"{actor.email} may not {perm.label}")
+
+
 def require(actor: Actor, perm: Perm, brand_id: int | None = None, brand_label: str | None = None) -> None:
     """Raise PermissionDenied, with a message naming who, what and where, unless `actor` may."""
     if actor.can(perm, brand_id):

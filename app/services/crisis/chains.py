@@ -18,18 +18,18 @@ from app.models import Brand, NotificationChain, NotificationStep, SeverityLevel
 from app.models.enums import NotifyVia
 from app.services.core import (
     Actor,
-    Conflict,
     NotFound,
     Perm,
-    PermissionDenied,
     ValidationError,
     audit,
+    check_version,
     conflict_on_stale,
     require,
+    require_anywhere,
     validation,
 )
 from app.services.crisis.severity import load_level, whole_number
-from app.services.org import current_workspace, find_brand
+from app.services.org import brand_field, current_workspace
 
 OBJECT_TYPE = "notification_chain"
 ALL_BRANDS = "All brands"
@@ -123,8 +123,7 @@ def can_manage(actor: Actor, brand_id: int | None = None) -> bool:
 
 def list_chains(session: Session, actor: Actor) -> list[ChainInfo]:
     """The default chains and those of the brands the actor sees, most severe level first."""
-    if not actor.can_anywhere(Perm.VIEW):
-        raise PermissionDenied(f"{actor.email} may not {Perm.VIEW.label}")
+    require_anywhere(actor, Perm.VIEW)
     ws = current_workspace(session)
     visible = actor.visible_brand_ids()
     rows = session.scalars(select(NotificationChain).where(NotificationChain.workspace_id == ws.id))
@@ -170,15 +169,6 @@ def _steps(session: Session, steps: Iterable[Mapping[str, Any]]) -> list[Notific
     if len(out) > MAX_STEPS:
         raise ValidationError(f"steps: at most {MAX_STEPS} in a chain", field="steps")
     return out
-
-
-def _brand(session: Session, actor: Actor, brand: Brand | str | int | None) -> Brand | None:
-    if brand is None or brand == "":
-        return None
-    try:
-        return find_brand(session, actor, brand)
-    except NotFound as exc:
-        raise ValidationError(str(exc), field="brand", value=brand) from None
 
 
 def _severity(session: Session, value: Any) -> SeverityLevel:
@@ -228,7 +218,7 @@ def create_chain(
 ) -> ChainInfo:
     """`severity` is a level's id or `level:N`; each step is a mapping of user (id or e-mail) or
     contact, via, after_minutes."""
-    b = _brand(session, actor, brand)
+    b = brand_field(session, actor, brand)
     require(actor, Perm.CRISIS_MANAGE, b.id if b else None, b.slug if b else None)
     clean_name = validation.required_text(name, "name", max_len=200)
     level = _severity(session, severity)
@@ -267,14 +257,6 @@ def _load(session: Session, actor: Actor, chain_id: int) -> NotificationChain:
     return chain
 
 
-def _check_version(chain: NotificationChain, version: int | None) -> None:
-    if version is None or int(version) != chain.version:
-        raise Conflict(
-            f"chain {chain.name!r} was changed by someone else meanwhile (now version {chain.version}); "
-            "reload it"
-        )
-
-
 @conflict_on_stale
 def update_chain(
     session: Session,
@@ -288,7 +270,7 @@ def update_chain(
 ) -> ChainInfo:
     """Rename, move to another level, or replace the steps (given whole, in order)."""
     chain = _load(session, actor, chain_id)
-    _check_version(chain, version)
+    check_version(chain, version, f"chain {chain.name!r}")
     before = _snapshot(_read(session, chain))
     if name is not None:
         chain.name = validation.required_text(name, "name", max_len=200)
@@ -326,7 +308,7 @@ def update_chain(
 
 def delete_chain(session: Session, actor: Actor, chain_id: int, *, version: int) -> None:
     chain = _load(session, actor, chain_id)
-    _check_version(chain, version)
+    check_version(chain, version, f"chain {chain.name!r}")
     info = _read(session, chain)
     audit.record(
         session,
@@ -345,8 +327,7 @@ def delete_chain(session: Session, actor: Actor, chain_id: int, *, version: int)
 def people(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """The active people of the workspace a step may name, as (id, "Name (role)"), for whoever edits
     a chain."""
-    if not actor.can_anywhere(Perm.CRISIS_MANAGE):
-        raise PermissionDenied(f"{actor.email} may not {Perm.CRISIS_MANAGE.label}")
+    require_anywhere(actor, Perm.CRISIS_MANAGE)
     ws = current_workspace(session)
     rows = session.scalars(
         select(User).where(User.workspace_id == ws.id, User.active.is_(True)).order_by(User.name, User.email)

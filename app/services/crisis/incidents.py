@@ -21,7 +21,7 @@ from app.models import (
     User,
 )
 from app.models.enums import IncidentStatus
-from app.services.core import Actor, NotFound, Perm, PermissionDenied, clock, require_brands, utc_bounds
+from app.services.core import Actor, NotFound, Perm, clock, require_anywhere, require_brands, utc_bounds
 from app.services.org import current_workspace
 
 INCIDENT_COLUMNS = [
@@ -134,8 +134,7 @@ def incident_timeline(session: Session, actor: Actor, incident_id: int) -> pd.Da
 
 def severity_levels(session: Session, actor: Actor) -> pd.DataFrame:
     """The workspace's severity matrix, mildest first."""
-    if not actor.can_anywhere(Perm.CRISIS_MANAGE):
-        raise PermissionDenied(f"{actor.email} may not {Perm.CRISIS_MANAGE.label}")
+    require_anywhere(actor, Perm.CRISIS_MANAGE)
     ws = current_workspace(session)
     s = SeverityLevel
     rows = session.execute(

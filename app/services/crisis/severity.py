@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from app.models import Incident, NotificationChain, SeverityLevel
 from app.services.core import (
     Actor,
-    Conflict,
     NotFound,
     Perm,
-    PermissionDenied,
     ValidationError,
     audit,
+    check_version,
     conflict_on_stale,
     require,
+    require_anywhere,
     validation,
 )
 from app.services.org import current_workspace
@@ -69,8 +69,7 @@ def can_manage(actor: Actor) -> bool:
 
 def list_levels(session: Session, actor: Actor) -> list[LevelInfo]:
     """The workspace's levels, mildest first (anyone who may view the hub may read them)."""
-    if not actor.can_anywhere(Perm.VIEW):
-        raise PermissionDenied(f"{actor.email} may not {Perm.VIEW.label}")
+    require_anywhere(actor, Perm.VIEW)
     ws = current_workspace(session)
     rows = session.scalars(
         select(SeverityLevel).where(SeverityLevel.workspace_id == ws.id).order_by(SeverityLevel.level)
@@ -170,20 +169,12 @@ def load_level(session: Session, level_id: int) -> SeverityLevel:
     return row
 
 
-def _check_version(row: SeverityLevel, version: int | None) -> None:
-    if version is None or int(version) != row.version:
-        raise Conflict(
-            f"severity level {row.level} was changed by someone else meanwhile (now version {row.version}); "
-            "reload it"
-        )
-
-
 @conflict_on_stale
 def update_level(session: Session, actor: Actor, level_id: int, *, version: int, **changes: Any) -> LevelInfo:
     """Change any of EDITABLE; `version` is the one the editor read."""
     require(actor, Perm.POLICIES_MANAGE)
     row = load_level(session, level_id)
-    _check_version(row, version)
+    check_version(row, version, f"severity level {row.level}")
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationError(f"severity field {unknown[0]!r} cannot be changed here", field=unknown[0])
@@ -196,7 +187,7 @@ def delete_level(session: Session, actor: Actor, level_id: int, *, version: int)
     """Remove a level and its notification chains; refused while an incident is filed under it."""
     require(actor, Perm.POLICIES_MANAGE)
     row = load_level(session, level_id)
-    _check_version(row, version)
+    check_version(row, version, f"severity level {row.level}")
     used = session.scalar(select(func.count()).where(Incident.severity_id == row.id)) or 0
     if used:
         raise ValidationError(

@@ -4,7 +4,14 @@ database ready (migrate; seed it with what the caller passes, such as the demo).
 from __future__ import annotations
 
 from app.services.org import brands, channels, markets, users
-from app.services.org.brands import BrandInfo, find_brand, get_brand, list_brands, visible_brands_clause
+from app.services.org.brands import (
+    BrandInfo,
+    brand_field,
+    find_brand,
+    get_brand,
+    list_brands,
+    visible_brands_clause,
+)
 from app.services.org.channels import (
     DEFAULT_CONNECTOR,
     ENV_NAME_RE,
@@ -32,6 +39,7 @@ __all__ = [
     "Seeder",
     "UserInfo",
     "act_as",
+    "brand_field",
     "brands",
     "channel_label",
     "channels",

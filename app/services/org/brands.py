@@ -1,4 +1,5 @@
-"""Brands: listing what a user may see, creating and editing them (admins)."""
+"""Brands: listing what a user may see, finding the one a service or a form's brand field names,
+creating and editing them (admins)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,17 @@ def find_brand(session: Session, actor: Actor, brand: Brand | str | int) -> Bran
     ):
         raise NotFound(f"no brand {brand if isinstance(brand, int) else brand.slug!r}")
     return row
+
+
+def brand_field(session: Session, actor: Actor, brand: Brand | str | int | None) -> Brand | None:
+    """The brand a `brand` field names (None when it is empty), an unseen or unknown one refused as a
+    ValidationError on that field."""
+    if brand is None or brand == "":
+        return None
+    try:
+        return find_brand(session, actor, brand)
+    except NotFound as exc:
+        raise ValidationError(str(exc), field="brand", value=brand) from None
 
 
 def brand_info(session: Session, actor: Actor, slug: str) -> BrandInfo:

@@ -19,7 +19,15 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.models import Brand, Campaign, Channel, ContentPillar, Objective, campaign_pillars
 from app.models.enums import CampaignStatus
-from app.services.core import Actor, NotFound, ValidationError, audit, conflict_on_stale, validation
+from app.services.core import (
+    Actor,
+    NotFound,
+    ValidationError,
+    audit,
+    check_version,
+    conflict_on_stale,
+    validation,
+)
 from app.services.org import channel_label, find_brand
 from app.services.strategy import common
 from app.services.strategy.refs import channel_ids, objective_id, pillar_ids
@@ -319,7 +327,7 @@ def update_campaign(
     """Change any of EDITABLE (references by id or name; pillars, markets and channels are replaced by
     the list given)."""
     campaign, brand = common.load_for_write(session, actor, Campaign, campaign_id, "campaign")
-    common.check_version(campaign, version, f"campaign {campaign.name!r}")
+    check_version(campaign, version, f"campaign {campaign.name!r}")
     changes = {ALIASES.get(k, k): v for k, v in changes.items()}
     common.unknown_fields(changes, EDITABLE, "campaign")
     clean, new_pillars = _clean(session, brand, changes, campaign)

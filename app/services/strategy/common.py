@@ -1,7 +1,6 @@
 """What the strategy services share: listing a model's rows with their brands, the brand a write goes
-to (and the right to write there), loading a row the actor may see, recording a creation, the
-stale-version check, archiving, and the checks of markets, platforms, amounts and date ranges, each
-failure naming its field."""
+to (and the right to write there), loading a row the actor may see, recording a creation, archiving,
+and the checks of markets, platforms, amounts and date ranges, each failure naming its field."""
 
 from __future__ import annotations
 
@@ -17,17 +16,16 @@ from app.models import Brand, Market
 from app.models.enums import Platform
 from app.services.core import (
     Actor,
-    Conflict,
     NotFound,
     Perm,
-    PermissionDenied,
     ValidationError,
     audit,
     clock,
     require,
+    require_anywhere,
     validation,
 )
-from app.services.org import current_workspace, find_brand, visible_brands_clause
+from app.services.org import brand_field, current_workspace, find_brand, visible_brands_clause
 
 
 class StrategyRow(Protocol):
@@ -44,8 +42,7 @@ R = TypeVar("R", bound=StrategyRow)
 
 def require_view(actor: Actor) -> None:
     """Reading the strategy needs the right to view some brand (the rows are then limited to those)."""
-    if not actor.can_anywhere(Perm.VIEW):
-        raise PermissionDenied(f"{actor.email} may not {Perm.VIEW.label}")
+    require_anywhere(actor, Perm.VIEW)
 
 
 def brand_scope(session: Session, actor: Actor, brand: Brand | str | int | None) -> Any:
@@ -87,12 +84,9 @@ def brand_of(session: Session, row: StrategyRow) -> Brand:
 
 def brand_for_write(session: Session, actor: Actor, brand: Brand | str | int) -> Brand:
     """The brand a new row goes to, once the actor may edit that brand's strategy."""
-    if brand is None or brand == "":
+    row = brand_field(session, actor, brand)
+    if row is None:
         raise ValidationError("brand is required", field="brand")
-    try:
-        row = find_brand(session, actor, brand)
-    except NotFound as exc:
-        raise ValidationError(str(exc), field="brand", value=brand) from None
     require(actor, Perm.STRATEGY_EDIT, row.id, row.slug)
     return row
 
@@ -138,12 +132,6 @@ def record_create(
         brand_id=row.brand_id,
         after={**audit.snapshot(row), **(also or {})},
     )
-
-
-def check_version(row: StrategyRow, version: int | None, what: str) -> None:
-    """Refuse a save made from a copy read before someone else's change."""
-    if version is None or int(version) != row.version:
-        raise Conflict(f"{what} was changed by someone else meanwhile (now version {row.version}); reload it")
 
 
 def unknown_fields(changes: dict[str, Any], editable: Iterable[str], what: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Brand, MetricDefinition, Objective
 from app.models.enums import ObjectiveKind
-from app.services.core import Actor, ValidationError, audit, conflict_on_stale, validation
+from app.services.core import Actor, ValidationError, audit, check_version, conflict_on_stale, validation
 from app.services.strategy import common
 
 OBJECT_TYPE = "objective"
@@ -161,7 +161,7 @@ def update_objective(
 ) -> ObjectiveInfo:
     """Change any of EDITABLE (`kpi_metric`, or `kpi_metric_key`, by key or name; None or "" clears it)."""
     objective, brand = common.load_for_write(session, actor, Objective, objective_id, "objective")
-    common.check_version(objective, version, f"objective {objective.name!r}")
+    check_version(objective, version, f"objective {objective.name!r}")
     changes = {ALIASES.get(k, k): v for k, v in changes.items()}
     common.unknown_fields(changes, EDITABLE, "objective")
     clean = _clean(session, brand, changes, objective.id)

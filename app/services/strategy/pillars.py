@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Brand, ContentPillar
-from app.services.core import Actor, ValidationError, audit, conflict_on_stale, validation
+from app.services.core import Actor, ValidationError, audit, check_version, conflict_on_stale, validation
 from app.services.strategy import common
 
 OBJECT_TYPE = "content_pillar"
@@ -149,7 +149,7 @@ def update_pillar(
 ) -> PillarInfo:
     """Change any of EDITABLE."""
     pillar, brand = common.load_for_write(session, actor, ContentPillar, pillar_id, "content pillar")
-    common.check_version(pillar, version, f"pillar {pillar.name!r}")
+    check_version(pillar, version, f"pillar {pillar.name!r}")
     common.unknown_fields(changes, EDITABLE, "pillar")
     clean = _clean(session, brand, changes, pillar.id)
     if "target_share_pct" in clean and pillar.archived_at is None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import AudienceSegment, Brand
-from app.services.core import Actor, ValidationError, audit, conflict_on_stale, validation
+from app.services.core import Actor, ValidationError, audit, check_version, conflict_on_stale, validation
 from app.services.strategy import common
 
 OBJECT_TYPE = "audience_segment"
@@ -106,7 +106,7 @@ def update_segment(
 ) -> SegmentInfo:
     """Change any of EDITABLE (markets and platforms are replaced by the list given)."""
     segment, brand = common.load_for_write(session, actor, AudienceSegment, segment_id, "audience segment")
-    common.check_version(segment, version, f"segment {segment.name!r}")
+    check_version(segment, version, f"segment {segment.name!r}")
     common.unknown_fields(changes, EDITABLE, "segment")
     clean = _clean(session, brand, changes, segment.id)
     audit.update(

@@ -12,7 +12,7 @@ from app.db import read_session
 from app.services.community import PolicyInfo, policies
 from app.services.core import Perm
 from app.ui.context import PageContext
-from app.ui.widgets import perform, table
+from app.ui.widgets import perform, pick_loaded, save_or_delete, table
 
 WORKSPACE = 0  # the "All brands" choice of the brand picker
 PRIORITIES = [p.value for p in policies.PRIORITY_ORDER]
@@ -95,47 +95,18 @@ def _add_form(ctx: PageContext, brands: dict[int, str]) -> None:
             )
 
 
-def _loaded_copy(prefix: str, current: PolicyInfo) -> PolicyInfo:
-    """The copy this person's form was filled from (fixed when first shown, until saved or refused):
-    a save after someone else's change then meets the stale-copy refusal."""
-    return st.session_state.setdefault(f"{prefix}__loaded", current)  # type: ignore[no-any-return]
-
-
-def _forget(prefix: str) -> None:
-    st.session_state.pop(f"{prefix}__loaded", None)
-
-
 def _edit_form(ctx: PageContext, editable: list[PolicyInfo]) -> None:
-    by_id = {p.id: p for p in editable}
-    chosen = st.selectbox(
-        "Policy to change",
-        list(by_id),
-        format_func={i: p.label for i, p in by_id.items()}.get,
-        key="sla_edit_pick",
-    )
-    prefix = f"sla_edit_{int(chosen)}"
-    current = _loaded_copy(prefix, by_id[int(chosen)])
+    prefix, current = pick_loaded("Policy to change", editable, lambda p: p.label, "sla_edit")
     with st.form(prefix):
         values = _fields(prefix, current)
-        save, delete = st.columns(2)
-        if save.form_submit_button("Save policy", icon=":material/save:"):
-            perform(
-                lambda s: policies.update_policy(s, ctx.actor, current.id, version=current.version, **values),
-                lambda p: f"Saved the response-time policy {p.label}.",
-                on_success=lambda _p: _forget(prefix),
-                on_error=lambda _e: _forget(prefix),
-            )
-        sure = st.checkbox("Yes, delete this policy", key=f"{prefix}_sure")
-        if delete.form_submit_button("Delete policy", icon=":material/delete:"):
-            if not sure:
-                st.error("Tick “Yes, delete this policy” first; nothing was deleted.")
-            else:
-                perform(
-                    lambda s: policies.delete_policy(s, ctx.actor, current.id, version=current.version),
-                    f"Deleted the response-time policy {current.label}.",
-                    on_success=lambda _p: _forget(prefix),
-                    on_error=lambda _e: _forget(prefix),
-                )
+        save_or_delete(
+            prefix,
+            "policy",
+            lambda s: policies.update_policy(s, ctx.actor, current.id, version=current.version, **values),
+            lambda p: f"Saved the response-time policy {p.label}.",
+            lambda s: policies.delete_policy(s, ctx.actor, current.id, version=current.version),
+            f"Deleted the response-time policy {current.label}.",
+        )
 
 
 def response_time_policies(ctx: PageContext) -> None:

@@ -14,8 +14,7 @@ from app.db import read_session
 from app.services.community import policies
 from app.services.crisis import ChainInfo, LevelInfo, chains
 from app.ui.context import PageContext
-from app.ui.crisis.forms import forget, loaded_copy
-from app.ui.widgets import perform, table
+from app.ui.widgets import perform, pick_loaded, save_or_delete, table
 
 WORKSPACE = 0
 STEP_COLUMNS = ["person", "or who (a role or contact)", "how", "after (minutes)"]
@@ -119,15 +118,9 @@ def _add_form(ctx: PageContext, levels: list[LevelInfo], people: dict[str, int])
 def _edit_form(
     ctx: PageContext, editable: list[ChainInfo], levels: list[LevelInfo], people: dict[str, int]
 ) -> None:
-    by_id = {c.id: c for c in editable}
-    chosen = st.selectbox(
-        "Chain to change",
-        list(by_id),
-        format_func={i: f"{c.name} ({c.brand_name})" for i, c in by_id.items()}.get,
-        key="chain_edit_pick",
+    prefix, current = pick_loaded(
+        "Chain to change", editable, lambda c: f"{c.name} ({c.brand_name})", "chain_edit"
     )
-    prefix = f"chain_edit_{int(chosen)}"
-    current = loaded_copy(prefix, by_id[int(chosen)])
     levels_by_id = {lv.id: lv.label for lv in levels}
     with st.form(prefix):
         left, right = st.columns(2)
@@ -141,28 +134,22 @@ def _edit_form(
             key=f"{prefix}_level",
         )
         frame = _steps_editor(f"{prefix}_steps", current, people)
-        save, delete = st.columns(2)
-        if save.form_submit_button("Save chain", icon=":material/save:"):
-            steps = step_values(frame, people)
-            perform(
-                lambda s: chains.update_chain(
-                    s, ctx.actor, current.id, version=current.version, name=name, severity=level, steps=steps
-                ),
-                lambda c: f"Saved the notification chain {c.name}.",
-                on_success=lambda _r: forget(prefix),
-                on_error=lambda _e: forget(prefix),
-            )
-        sure = st.checkbox("Yes, delete this chain", key=f"{prefix}_sure")
-        if delete.form_submit_button("Delete chain", icon=":material/delete:"):
-            if not sure:
-                st.error("Tick “Yes, delete this chain” first; nothing was deleted.")
-            else:
-                perform(
-                    lambda s: chains.delete_chain(s, ctx.actor, current.id, version=current.version),
-                    f"Deleted the notification chain {current.name}.",
-                    on_success=lambda _r: forget(prefix),
-                    on_error=lambda _e: forget(prefix),
-                )
+        save_or_delete(
+            prefix,
+            "chain",
+            lambda s: chains.update_chain(
+                s,
+                ctx.actor,
+                current.id,
+                version=current.version,
+                name=name,
+                severity=level,
+                steps=step_values(frame, people),
+            ),
+            lambda c: f"Saved the notification chain {c.name}.",
+            lambda s: chains.delete_chain(s, ctx.actor, current.id, version=current.version),
+            f"Deleted the notification chain {current.name}.",
+        )
 
 
 def chains_section(ctx: PageContext, infos: list[ChainInfo], levels: list[LevelInfo]) -> None:

@@ -11,8 +11,7 @@ import streamlit as st
 from app.services.community import policies
 from app.services.crisis import LevelInfo, severity
 from app.ui.context import PageContext
-from app.ui.crisis.forms import forget, loaded_copy
-from app.ui.widgets import perform, table
+from app.ui.widgets import perform, pick_loaded, save_or_delete, table
 
 
 def level_frame(levels: list[LevelInfo]) -> pd.DataFrame:
@@ -70,36 +69,18 @@ def _add_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
 
 
 def _edit_form(ctx: PageContext, levels: list[LevelInfo]) -> None:
-    by_id = {lv.id: lv for lv in levels}
-    chosen = st.selectbox(
-        "Level to change",
-        list(by_id),
-        format_func={i: lv.label for i, lv in by_id.items()}.get,
-        key="sev_edit_pick",
-    )
-    prefix = f"sev_edit_{int(chosen)}"
-    current = loaded_copy(prefix, by_id[int(chosen)])
+    prefix, current = pick_loaded("Level to change", levels, lambda lv: lv.label, "sev_edit")
     with st.form(prefix):
         values = _fields(prefix, current, current.level)
-        save, delete = st.columns(2)
-        if save.form_submit_button("Save level", icon=":material/save:"):
-            perform(
-                lambda s: severity.update_level(s, ctx.actor, current.id, version=current.version, **values),
-                lambda lv: f"Saved severity level {lv.label}.",
-                on_success=lambda _r: forget(prefix),
-                on_error=lambda _e: forget(prefix),
-            )
-        sure = st.checkbox("Yes, delete this level and its notification chains", key=f"{prefix}_sure")
-        if delete.form_submit_button("Delete level", icon=":material/delete:"):
-            if not sure:
-                st.error("Tick “Yes, delete this level” first; nothing was deleted.")
-            else:
-                perform(
-                    lambda s: severity.delete_level(s, ctx.actor, current.id, version=current.version),
-                    f"Deleted severity level {current.label}.",
-                    on_success=lambda _r: forget(prefix),
-                    on_error=lambda _e: forget(prefix),
-                )
+        save_or_delete(
+            prefix,
+            "level",
+            lambda s: severity.update_level(s, ctx.actor, current.id, version=current.version, **values),
+            lambda lv: f"Saved severity level {lv.label}.",
+            lambda s: severity.delete_level(s, ctx.actor, current.id, version=current.version),
+            f"Deleted severity level {current.label}.",
+            confirm="Yes, delete this level and its notification chains",
+        )
 
 
 def severity_levels_section(ctx: PageContext, levels: list[LevelInfo]) -> None:

@@ -3,6 +3,7 @@ channels and UTM value; created, edited and archived through the strategy servic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -52,16 +53,12 @@ def campaigns_tab(ctx: PageContext) -> None:
         "strategy-campaigns",
         "campaigns",
     )
-    brands = common.editable_brands(ctx)
-    if not brands:
-        return
-    create, edit = st.columns(2)
-    with create:
-        _create_form(ctx, brands, market_labels, currencies)
-    mine = [r for r in rows if common.may_edit(ctx, r.brand_slug)]
-    if mine:
-        with edit:
-            _edit_form(ctx, mine, market_labels, currencies)
+    common.create_and_edit(
+        ctx,
+        rows,
+        lambda brands: _create_form(ctx, brands, market_labels, currencies),
+        lambda mine: _edit_form(ctx, mine, market_labels, currencies),
+    )
 
 
 def choices_for(
@@ -127,15 +124,12 @@ def _fields(prefix: str, choices: Choices, current: CampaignInfo | None) -> dict
         format_func=choices.objectives,
         key=f"{prefix}_objective",
     )
-    pillar_labels = Labels(choices.pillars)
-    if current:
-        pillar_labels.update(dict(zip(current.pillar_ids, current.pillar_names, strict=False)))
-    out["pillars"] = st.multiselect(
+    out["pillars"] = _chosen(
         "Pillars",
-        list(pillar_labels),
-        default=list(current.pillar_ids) if current else [],
-        format_func=pillar_labels,
-        key=f"{prefix}_pillars",
+        choices.pillars,
+        current.pillar_ids if current else (),
+        current.pillar_names if current else (),
+        f"{prefix}_pillars",
     )
     f, g = st.columns([3, 1])
     out["budget"] = f.text_input(
@@ -159,15 +153,12 @@ def _fields(prefix: str, choices: Choices, current: CampaignInfo | None) -> dict
         format_func=choices.markets,
         key=f"{prefix}_markets",
     )
-    channel_labels = Labels(choices.channels)
-    if current:
-        channel_labels.update(dict(zip(current.channel_ids, current.channel_names, strict=False)))
-    out["channels"] = st.multiselect(
+    out["channels"] = _chosen(
         "Channels",
-        list(channel_labels),
-        default=list(current.channel_ids) if current else [],
-        format_func=channel_labels,
-        key=f"{prefix}_channels",
+        choices.channels,
+        current.channel_ids if current else (),
+        current.channel_names if current else (),
+        f"{prefix}_channels",
     )
     out["utm_campaign"] = st.text_input(
         "UTM campaign",
@@ -179,6 +170,14 @@ def _fields(prefix: str, choices: Choices, current: CampaignInfo | None) -> dict
         "Description", current.description if current else "", key=f"{prefix}_description"
     )
     return out
+
+
+def _chosen(label: str, offered: Labels, ids: Sequence[int], names: Sequence[str], key: str) -> list[int]:
+    """A multiselect of the brand's active items, the campaign's own (`ids`, named `names`; some may be
+    archived since) chosen and offered too."""
+    labels = Labels(offered)
+    labels.update(dict(zip(ids, names, strict=False)))
+    return st.multiselect(label, list(labels), default=list(ids), format_func=labels, key=key)
 
 
 def _service_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""What the Strategy tabs share: which brands the person may edit, the brand a new item goes to, the row
-picked for editing, archiving, pickers' options, and saving through `perform` with a refusal that names
-the field it is about."""
+"""What the Strategy tabs share: which brands the person may edit, the create and edit forms side by side,
+the brand a new item goes to, the row picked for editing, archiving, pickers' options, and saving
+through `perform` with a refusal that names the field it is about."""
 
 from __future__ import annotations
 
@@ -65,6 +65,26 @@ def editable_brands(ctx: PageContext) -> list[BrandInfo]:
 def may_edit(ctx: PageContext, brand_slug: str) -> bool:
     brand = next((b for b in ctx.brands if b.slug == brand_slug), None)
     return brand is not None and ctx.actor.can(Perm.STRATEGY_EDIT, brand.id)
+
+
+def create_and_edit(
+    ctx: PageContext,
+    rows: Sequence[Any],
+    create: Callable[[list[BrandInfo]], None],
+    edit: Callable[[list[Any]], None],
+) -> None:
+    """The tab's create form (given the brands it may go to) beside its edit form (given the rows of the
+    brands this person may edit, when there are any); neither for someone who may edit no brand in view."""
+    brands = editable_brands(ctx)
+    if not brands:
+        return
+    left, right = st.columns(2)
+    with left:
+        create(brands)
+    mine = [r for r in rows if may_edit(ctx, r.brand_slug)]
+    if mine:
+        with right:
+            edit(mine)
 
 
 def brand_for_new(brands: Sequence[BrandInfo], key: str) -> BrandInfo:

@@ -36,16 +36,12 @@ def objectives_tab(ctx: PageContext) -> None:
         "strategy-objectives",
         "objectives",
     )
-    brands = common.editable_brands(ctx)
-    if not brands:
-        return
-    create, edit = st.columns(2)
-    with create:
-        _create_form(ctx, brands, metrics)
-    mine = [o for o in rows if common.may_edit(ctx, o.brand_slug)]
-    if mine:
-        with edit:
-            _edit_form(ctx, mine, metrics)
+    common.create_and_edit(
+        ctx,
+        rows,
+        lambda brands: _create_form(ctx, brands, metrics),
+        lambda mine: _edit_form(ctx, mine, metrics),
+    )
 
 
 def _create_form(ctx: PageContext, brands: list[BrandInfo], metrics: Labels) -> None:

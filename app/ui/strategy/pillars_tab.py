@@ -32,16 +32,12 @@ def pillars_tab(ctx: PageContext) -> None:
         "strategy-pillars",
         "content pillars",
     )
-    brands = common.editable_brands(ctx)
-    if not brands:
-        return
-    create, edit = st.columns(2)
-    with create:
-        _create_form(ctx, brands)
-    mine = [r for r in rows if common.may_edit(ctx, r.brand_slug)]
-    if mine:
-        with edit:
-            _edit_form(ctx, mine)
+    common.create_and_edit(
+        ctx,
+        rows,
+        lambda brands: _create_form(ctx, brands),
+        lambda mine: _edit_form(ctx, mine),
+    )
 
 
 def share_totals(ctx: PageContext, rows: list[PillarInfo]) -> None:

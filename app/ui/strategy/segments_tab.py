@@ -30,16 +30,12 @@ def segments_tab(ctx: PageContext) -> None:
         "strategy-segments",
         "audience segments",
     )
-    brands = common.editable_brands(ctx)
-    if not brands:
-        return
-    create, edit = st.columns(2)
-    with create:
-        _create_form(ctx, brands, market_labels)
-    mine = [r for r in rows if common.may_edit(ctx, r.brand_slug)]
-    if mine:
-        with edit:
-            _edit_form(ctx, mine, market_labels)
+    common.create_and_edit(
+        ctx,
+        rows,
+        lambda brands: _create_form(ctx, brands, market_labels),
+        lambda mine: _edit_form(ctx, mine, market_labels),
+    )
 
 
 def _create_form(ctx: PageContext, brands: list[BrandInfo], market_labels: Labels) -> None:

@@ -1,5 +1,6 @@
 """Streamlit pieces every page shares: the house look of charts, page headers, KPI tiles, tables with a
-CSV download, user text rendered inert, select labels, and running a change with its message."""
+CSV download, user text rendered inert, select labels, running a change with its message, and edit
+forms that stand on the copy they were filled from."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from app.ui.widgets import charts, page_charts
 from app.ui.widgets.actions import finish, perform, show_flash
 from app.ui.widgets.charts import color_scale
 from app.ui.widgets.components import coming_soon, kpi_tiles, page_header, table
+from app.ui.widgets.edit_forms import forget, loaded_copy, pick_loaded, save_or_delete
 from app.ui.widgets.labels import Labels
 from app.ui.widgets.page_charts import JOB_STATUS_COLORS
 from app.ui.widgets.text import plain
@@ -18,11 +20,15 @@ __all__ = [
     "color_scale",
     "coming_soon",
     "finish",
+    "forget",
     "kpi_tiles",
+    "loaded_copy",
     "page_charts",
     "page_header",
     "perform",
+    "pick_loaded",
     "plain",
+    "save_or_delete",
     "show_flash",
     "table",
 ]

@@ -5,9 +5,11 @@ option and the field; nothing is written then."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from app.cli.common import CliError, Commands, print_rows, require_ready
 from app.cli.org import listing
@@ -16,6 +18,8 @@ from app.services.core import Actor, ValidationError
 from app.services.measurement import targets
 from app.services.org import get_channel
 from app.services.strategy import campaigns, objectives, pillars, segments
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -43,6 +47,22 @@ def _show(rows: Sequence[Any], columns: Sequence[str], as_json: bool) -> None:
         print_rows([_plain_row(r, columns) for r in rows], columns, False)
 
 
+def _list(args: argparse.Namespace, lister: Callable[..., Sequence[Any]], columns: Sequence[str]) -> None:
+    """A `list` action: the rows of `--brand` (or every brand), archived ones too with `--all`."""
+    require_ready()
+    with read_session() as s:
+        rows = lister(s, Actor.cli(), brand=args.brand, include_archived=args.all)
+    _show(rows, [*columns, "archived"] if args.all else columns, args.json)
+
+
+def _add(names: Mapping[str, str], create: Callable[[Session, Actor], T]) -> T:
+    """An `add` action: the service's create in one write transaction, a refused field named by its
+    option (`names`: field -> option)."""
+    require_ready()
+    with options(names), write_session() as s:
+        return create(s, Actor.cli())
+
+
 # Column headings for people, and the field each one shows.
 HEADINGS = {
     "brand": "brand_slug",
@@ -68,21 +88,18 @@ def _plain_row(row: Any, columns: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_objectives_list(args: argparse.Namespace) -> None:
-    require_ready()
-    with read_session() as s:
-        rows = objectives.list_objectives(s, Actor.cli(), brand=args.brand, include_archived=args.all)
     cols = ["name", "brand", "kind", "kpi", "target", "period_start", "period_end"]
-    _show(rows, [*cols, "archived"] if args.all else cols, args.json)
+    _list(args, objectives.list_objectives, cols)
 
 
 def cmd_objectives_add(args: argparse.Namespace) -> None:
-    require_ready()
     names = {"brand": "--brand", "name": "--name", "kind": "--kind", "kpi_metric": "--metric"}
     names |= {"target_value": "--target", "period_start": "--from", "period_end": "--to"}
-    with options({**names, "description": "--description"}), write_session() as s:
-        o = objectives.create_objective(
+    o = _add(
+        {**names, "description": "--description"},
+        lambda s, actor: objectives.create_objective(
             s,
-            Actor.cli(),
+            actor,
             brand=args.brand,
             name=args.name,
             kind=args.kind,
@@ -91,7 +108,8 @@ def cmd_objectives_add(args: argparse.Namespace) -> None:
             target_value=args.target,
             period_start=args.period_from,
             period_end=args.period_to,
-        )
+        ),
+    )
     measured = f", measured by {o.kpi_metric_key}" if o.kpi_metric_key else ""
     print(f"added objective {o.name!r} ({o.kind} for {o.brand_slug}{measured})")
 
@@ -100,26 +118,23 @@ def cmd_objectives_add(args: argparse.Namespace) -> None:
 
 
 def cmd_pillars_list(args: argparse.Namespace) -> None:
-    require_ready()
-    with read_session() as s:
-        rows = pillars.list_pillars(s, Actor.cli(), brand=args.brand, include_archived=args.all)
-    cols = ["name", "brand", "share", "color", "description"]
-    _show(rows, [*cols, "archived"] if args.all else cols, args.json)
+    _list(args, pillars.list_pillars, ["name", "brand", "share", "color", "description"])
 
 
 def cmd_pillars_add(args: argparse.Namespace) -> None:
-    require_ready()
     names = {"brand": "--brand", "name": "--name", "description": "--description"}
-    with options({**names, "target_share_pct": "--share", "color": "--color"}), write_session() as s:
-        p = pillars.create_pillar(
+    p = _add(
+        {**names, "target_share_pct": "--share", "color": "--color"},
+        lambda s, actor: pillars.create_pillar(
             s,
-            Actor.cli(),
+            actor,
             brand=args.brand,
             name=args.name,
             description=args.description or "",
             color=args.color,
             target_share_pct=args.share,
-        )
+        ),
+    )
     share = f", {p.target_share_pct}% of posts" if p.target_share_pct is not None else ""
     print(f"added pillar {p.name!r} ({p.brand_slug}{share})")
 
@@ -128,26 +143,23 @@ def cmd_pillars_add(args: argparse.Namespace) -> None:
 
 
 def cmd_segments_list(args: argparse.Namespace) -> None:
-    require_ready()
-    with read_session() as s:
-        rows = segments.list_segments(s, Actor.cli(), brand=args.brand, include_archived=args.all)
-    cols = ["name", "brand", "markets", "platforms", "description"]
-    _show(rows, [*cols, "archived"] if args.all else cols, args.json)
+    _list(args, segments.list_segments, ["name", "brand", "markets", "platforms", "description"])
 
 
 def cmd_segments_add(args: argparse.Namespace) -> None:
-    require_ready()
     names = {"brand": "--brand", "name": "--name", "description": "--description"}
-    with options({**names, "markets": "--market", "platforms": "--platform"}), write_session() as s:
-        g = segments.create_segment(
+    g = _add(
+        {**names, "markets": "--market", "platforms": "--platform"},
+        lambda s, actor: segments.create_segment(
             s,
-            Actor.cli(),
+            actor,
             brand=args.brand,
             name=args.name,
             description=args.description or "",
             markets=_split(args.market),
             platforms=_split(args.platform),
-        )
+        ),
+    )
     print(f"added segment {g.name!r} ({g.brand_slug})")
 
 
@@ -172,9 +184,6 @@ CAMPAIGN_OPTIONS = {
 
 
 def cmd_campaigns_list(args: argparse.Namespace) -> None:
-    require_ready()
-    with read_session() as s:
-        rows = campaigns.list_campaigns(s, Actor.cli(), brand=args.brand, include_archived=args.all)
     cols = [
         "slug",
         "brand",
@@ -187,15 +196,15 @@ def cmd_campaigns_list(args: argparse.Namespace) -> None:
         "currency",
         "utm_campaign",
     ]
-    _show(rows, [*cols, "archived"] if args.all else cols, args.json)
+    _list(args, campaigns.list_campaigns, cols)
 
 
 def cmd_campaigns_add(args: argparse.Namespace) -> None:
-    require_ready()
-    with options(CAMPAIGN_OPTIONS), write_session() as s:
-        c = campaigns.create_campaign(
+    c = _add(
+        CAMPAIGN_OPTIONS,
+        lambda s, actor: campaigns.create_campaign(
             s,
-            Actor.cli(),
+            actor,
             brand=args.brand,
             slug=args.slug,
             name=args.name,
@@ -210,7 +219,8 @@ def cmd_campaigns_add(args: argparse.Namespace) -> None:
             utm_campaign=args.utm,
             description=args.description or "",
             status=args.status,
-        )
+        ),
+    )
     budget = f", budget {c.budget} {c.currency}" if c.budget is not None else ""
     print(
         f"added campaign {c.slug} ({c.name}, {c.start_date} to {c.end_date}{budget}, utm_campaign {c.utm_campaign})"

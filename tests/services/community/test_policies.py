@@ -7,29 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from app.db import dispose_engine, get_engine, write_session
+from app.db import write_session
 from app.models import AuditLog, Brand
 from app.models.enums import Priority, Role
 from app.services.community import policies
 from app.services.core import Actor, Conflict, NotFound, PermissionDenied, ValidationError
-from app.services.org import brands, markets
-from app.services.org.workspace import create_workspace
+from tests.services.writekit import acme, audits, module_store, role_actor, rolled_back
 
 ADMIN = Actor.system("test:policies")
 
 
 def _build(engine: Engine) -> dict[str, int]:
     with write_session(engine) as s:
-        create_workspace(s, ADMIN, name="Acme", slug="acme")
-        markets.create_market(
-            s, ADMIN, code="sg", name="Singapore", country_code="SG", languages="en",
-            timezone="Asia/Singapore", currency="SGD",
-        )  # fmt: skip
-        lumi = brands.create_brand(s, ADMIN, slug="lumi", name="Lumi Skincare", market="sg")
-        teh = brands.create_brand(s, ADMIN, slug="teh", name="Teh Tarik House", market="sg")
+        lumi, teh = acme(s, ADMIN)
         default = policies.create_policy(s, ADMIN, priority="urgent", first_response_minutes=15)
         own = policies.create_policy(s, ADMIN, brand="lumi", priority="high", first_response_minutes=60)
         return {"lumi": lumi.id, "teh": teh.id, "default": default.id, "own": own.id}
@@ -37,41 +30,19 @@ def _build(engine: Engine) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def db(databases, empty_template: str) -> Iterator[tuple[Engine, dict[str, int]]]:  # type: ignore[no-untyped-def]
-    url = databases.new(template=empty_template)
-    engine = get_engine(url)
-    ids = _build(engine)
-    yield engine, ids
-    dispose_engine(url)
-    databases.drop(url)
+    yield from module_store(databases, empty_template, _build)
 
 
 @pytest.fixture
 def session(db: tuple[Engine, dict[str, int]]) -> Iterator[Session]:
     """A session whose writes are rolled back after the test."""
-    engine, _ids = db
-    with engine.connect() as conn:
-        trans = conn.begin()
-        s = Session(bind=conn, join_transaction_mode="create_savepoint")
-        try:
-            yield s
-        finally:
-            s.close()
-            trans.rollback()
+    with rolled_back(db[0]) as s:
+        yield s
 
 
 @pytest.fixture
 def ids(db: tuple[Engine, dict[str, int]]) -> dict[str, int]:
     return db[1]
-
-
-def _actor(role: Role, brand_id: int | None = None) -> Actor:
-    if brand_id is None:
-        return Actor(email=f"{role.value}@acme.test", workspace_role=role)
-    return Actor(email=f"{role.value}@lumi.test", brand_roles={brand_id: role})
-
-
-def _audits(s: Session) -> int:
-    return s.scalar(select(func.count()).select_from(AuditLog)) or 0
 
 
 WRITES = {
@@ -97,20 +68,20 @@ BRAND_WRITES = {"create a brand's", "edit a brand's", "delete a brand's"}
 def test_every_write_by_every_workspace_role(
     session: Session, ids: dict[str, int], what: str, role: Role
 ) -> None:
-    actor = _actor(role)
-    before = _audits(session)
+    actor = role_actor(role)
+    before = audits(session)
     if role in (Role.MANAGER, Role.ADMIN):
         WRITES[what](session, actor, ids)
-        assert _audits(session) == before + 1
+        assert audits(session) == before + 1
     else:
         with pytest.raises(PermissionDenied, match="may not set response-time policies"):
             WRITES[what](session, actor, ids)
-        assert _audits(session) == before
+        assert audits(session) == before
 
 
 @pytest.mark.parametrize("what", list(WRITES))
 def test_a_brand_manager_writes_their_brand_only(session: Session, ids: dict[str, int], what: str) -> None:
-    manager = _actor(Role.MANAGER, ids["lumi"])
+    manager = role_actor(Role.MANAGER, ids["lumi"])
     if what in BRAND_WRITES:
         WRITES[what](session, manager, ids)
     else:
@@ -121,7 +92,7 @@ def test_a_brand_manager_writes_their_brand_only(session: Session, ids: dict[str
 
 
 def test_the_audit_row_names_the_policy_and_what_changed(session: Session, ids: dict[str, int]) -> None:
-    manager = _actor(Role.MANAGER)
+    manager = role_actor(Role.MANAGER)
     info = policies.update_policy(session, manager, ids["default"], version=1, first_response_minutes=20)
     assert info.first_response_minutes == 20 and info.version == 2
     row = session.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
@@ -147,17 +118,17 @@ def test_bad_values_are_refused_naming_the_field(
     session: Session, values: dict[str, object], field: str
 ) -> None:
     args: dict[str, object] = {"priority": "normal", **values}
-    before = _audits(session)
+    before = audits(session)
     with pytest.raises(ValidationError) as err:
-        policies.create_policy(session, _actor(Role.ADMIN), **args)  # type: ignore[arg-type]
+        policies.create_policy(session, role_actor(Role.ADMIN), **args)  # type: ignore[arg-type]
     assert err.value.field == field and field in str(err.value)
-    assert _audits(session) == before
+    assert audits(session) == before
 
 
 def test_the_same_priority_is_free_for_a_brand_and_taken_twice_is_refused(
     session: Session, ids: dict[str, int]
 ) -> None:
-    admin = _actor(Role.ADMIN)
+    admin = role_actor(Role.ADMIN)
     policies.create_policy(session, admin, brand="teh", priority="urgent", first_response_minutes=30)
     with pytest.raises(ValidationError, match="Teh Tarik House already has") as err:
         policies.create_policy(session, admin, brand="teh", priority="urgent", first_response_minutes=30)
@@ -168,7 +139,7 @@ def test_the_same_priority_is_free_for_a_brand_and_taken_twice_is_refused(
 
 
 def test_a_stale_copy_is_refused(session: Session, ids: dict[str, int]) -> None:
-    admin = _actor(Role.ADMIN)
+    admin = role_actor(Role.ADMIN)
     policies.update_policy(session, admin, ids["default"], version=1, resolution_minutes=240)
     with pytest.raises(Conflict, match="reload"):
         policies.update_policy(session, admin, ids["default"], version=1, resolution_minutes=300)
@@ -177,7 +148,7 @@ def test_a_stale_copy_is_refused(session: Session, ids: dict[str, int]) -> None:
 
 
 def test_listing_shows_defaults_first_and_hides_unseen_brands(session: Session, ids: dict[str, int]) -> None:
-    admin = _actor(Role.ADMIN)
+    admin = role_actor(Role.ADMIN)
     policies.create_policy(session, admin, brand="teh", priority="low", first_response_minutes=600)
     everyone = policies.list_policies(session, admin)
     assert [(p.brand_name, p.priority) for p in everyone] == [
@@ -185,11 +156,13 @@ def test_listing_shows_defaults_first_and_hides_unseen_brands(session: Session, 
         ("Lumi Skincare", Priority.HIGH),
         ("Teh Tarik House", Priority.LOW),
     ]
-    lumi_only = policies.list_policies(session, _actor(Role.VIEWER, ids["lumi"]))
+    lumi_only = policies.list_policies(session, role_actor(Role.VIEWER, ids["lumi"]))
     assert {p.brand_name for p in lumi_only} == {"All brands", "Lumi Skincare"}
     teh_id = next(p.id for p in everyone if p.brand_name == "Teh Tarik House")
     with pytest.raises(NotFound):
-        policies.update_policy(session, _actor(Role.MANAGER, ids["lumi"]), teh_id, version=1, priority="high")
+        policies.update_policy(
+            session, role_actor(Role.MANAGER, ids["lumi"]), teh_id, version=1, priority="high"
+        )
     assert session.get(Brand, ids["lumi"]) is not None
 
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.db import dispose_engine, get_engine, write_session
+from app.db import write_session
 from app.models import AuditLog, Incident, NotificationStep
 from app.models.enums import NotifyVia, Role
 from app.services.core import Actor, Conflict, PermissionDenied, ValidationError
 from app.services.crisis import chains, severity
-from app.services.org import brands, markets, users
-from app.services.org.workspace import create_workspace
+from app.services.org import users
+from tests.services.writekit import acme, audits, module_store, role_actor, rolled_back
 
 ADMIN = Actor.system("test:crisis")
 STEPS = [
@@ -28,13 +28,7 @@ STEPS = [
 
 def _build(engine: Engine) -> dict[str, int]:
     with write_session(engine) as s:
-        create_workspace(s, ADMIN, name="Acme", slug="acme")
-        markets.create_market(
-            s, ADMIN, code="sg", name="Singapore", country_code="SG", languages="en",
-            timezone="Asia/Singapore", currency="SGD",
-        )  # fmt: skip
-        lumi = brands.create_brand(s, ADMIN, slug="lumi", name="Lumi Skincare", market="sg")
-        teh = brands.create_brand(s, ADMIN, slug="teh", name="Teh Tarik House", market="sg")
+        lumi, teh = acme(s, ADMIN)
         mira = users.add_user(s, ADMIN, email="mira@acme.test", name="Mira Tan", role="manager")
         low = severity.create_level(s, ADMIN, level=1, name="Low", response_minutes=240)
         high = severity.create_level(
@@ -50,40 +44,19 @@ def _build(engine: Engine) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def db(databases, empty_template: str) -> Iterator[tuple[Engine, dict[str, int]]]:  # type: ignore[no-untyped-def]
-    url = databases.new(template=empty_template)
-    engine = get_engine(url)
-    ids = _build(engine)
-    yield engine, ids
-    dispose_engine(url)
-    databases.drop(url)
+    yield from module_store(databases, empty_template, _build)
 
 
 @pytest.fixture
 def session(db: tuple[Engine, dict[str, int]]) -> Iterator[Session]:
     """A session whose writes are rolled back after the test."""
-    with db[0].connect() as conn:
-        trans = conn.begin()
-        s = Session(bind=conn, join_transaction_mode="create_savepoint")
-        try:
-            yield s
-        finally:
-            s.close()
-            trans.rollback()
+    with rolled_back(db[0]) as s:
+        yield s
 
 
 @pytest.fixture
 def ids(db: tuple[Engine, dict[str, int]]) -> dict[str, int]:
     return db[1]
-
-
-def _actor(role: Role, brand_id: int | None = None) -> Actor:
-    if brand_id is None:
-        return Actor(email=f"{role.value}@acme.test", workspace_role=role)
-    return Actor(email=f"{role.value}@lumi.test", brand_roles={brand_id: role})
-
-
-def _audits(s: Session) -> int:
-    return s.scalar(select(func.count()).select_from(AuditLog)) or 0
 
 
 Call = Callable[[Session, Actor, dict[str, int]], object]
@@ -116,16 +89,16 @@ CRISIS_ROLES = {Role.COMMUNITY_MANAGER, Role.MANAGER, Role.ADMIN}
 def test_levels_are_written_by_managers_and_admins(
     session: Session, ids: dict[str, int], what: str, role: Role
 ) -> None:
-    before = _audits(session)
+    before = audits(session)
     if role in (Role.MANAGER, Role.ADMIN):
-        LEVEL_WRITES[what](session, _actor(role), ids)
-        assert _audits(session) == before + (2 if what == "delete a level" else 1)  # + Low's chain
+        LEVEL_WRITES[what](session, role_actor(role), ids)
+        assert audits(session) == before + (2 if what == "delete a level" else 1)  # + Low's chain
     else:
         with pytest.raises(PermissionDenied, match="severity matrix"):
-            LEVEL_WRITES[what](session, _actor(role), ids)
-        assert _audits(session) == before
+            LEVEL_WRITES[what](session, role_actor(role), ids)
+        assert audits(session) == before
     with pytest.raises(PermissionDenied):  # a brand's manager does not set the workspace's matrix
-        LEVEL_WRITES[what](session, _actor(Role.MANAGER, ids["lumi"]), ids)
+        LEVEL_WRITES[what](session, role_actor(Role.MANAGER, ids["lumi"]), ids)
 
 
 @pytest.mark.parametrize("what", list(CHAIN_WRITES))
@@ -133,21 +106,21 @@ def test_levels_are_written_by_managers_and_admins(
 def test_chains_are_written_by_whoever_runs_the_crisis_room(
     session: Session, ids: dict[str, int], what: str, role: Role
 ) -> None:
-    before = _audits(session)
+    before = audits(session)
     if role in CRISIS_ROLES:
-        CHAIN_WRITES[what](session, _actor(role), ids)
-        assert _audits(session) == before + 1
+        CHAIN_WRITES[what](session, role_actor(role), ids)
+        assert audits(session) == before + 1
     else:
         with pytest.raises(PermissionDenied, match="run the crisis room"):
-            CHAIN_WRITES[what](session, _actor(role), ids)
-        assert _audits(session) == before
+            CHAIN_WRITES[what](session, role_actor(role), ids)
+        assert audits(session) == before
 
 
 @pytest.mark.parametrize("what", list(CHAIN_WRITES))
 def test_a_brand_community_manager_writes_their_brands_chains_only(
     session: Session, ids: dict[str, int], what: str
 ) -> None:
-    cm = _actor(Role.COMMUNITY_MANAGER, ids["lumi"])
+    cm = role_actor(Role.COMMUNITY_MANAGER, ids["lumi"])
     if what in BRAND_CHAIN_WRITES:
         CHAIN_WRITES[what](session, cm, ids)
     else:
@@ -173,7 +146,7 @@ def test_bad_levels_are_refused_naming_the_field(
 ) -> None:
     args: dict[str, object] = {"level": 2, "name": "Moderate", "response_minutes": 60, **values}
     with pytest.raises(ValidationError) as err:
-        severity.create_level(session, _actor(Role.ADMIN), **args)  # type: ignore[arg-type]
+        severity.create_level(session, role_actor(Role.ADMIN), **args)  # type: ignore[arg-type]
     assert err.value.field == field and field in str(err.value)
 
 
@@ -192,12 +165,14 @@ def test_bad_steps_are_refused_naming_the_field(
     session: Session, steps: list[dict[str, object]], field: str
 ) -> None:
     with pytest.raises(ValidationError) as err:
-        chains.create_chain(session, _actor(Role.ADMIN), severity="level:3", name="High chain", steps=steps)
+        chains.create_chain(
+            session, role_actor(Role.ADMIN), severity="level:3", name="High chain", steps=steps
+        )
     assert err.value.field == field and field in str(err.value)
 
 
 def test_one_chain_per_level_and_brand(session: Session, ids: dict[str, int]) -> None:
-    admin = _actor(Role.ADMIN)
+    admin = role_actor(Role.ADMIN)
     with pytest.raises(ValidationError, match="already has the chain 'Low chain'") as err:
         chains.create_chain(session, admin, severity=ids["low"], name="Another", steps=STEPS)
     assert err.value.field == "severity"
@@ -207,7 +182,7 @@ def test_one_chain_per_level_and_brand(session: Session, ids: dict[str, int]) ->
 
 
 def test_steps_keep_their_order_and_name_people_in_words(session: Session, ids: dict[str, int]) -> None:
-    manager = _actor(Role.MANAGER)
+    manager = role_actor(Role.MANAGER)
     steps = [
         {"user": "mira@acme.test", "via": "phone", "after_minutes": 0},
         {"contact": "Client legal counsel", "via": "email", "after_minutes": 15},
@@ -228,10 +203,10 @@ def test_steps_keep_their_order_and_name_people_in_words(session: Session, ids: 
 def test_a_stale_level_is_refused_and_an_unchanged_save_writes_nothing(
     session: Session, ids: dict[str, int]
 ) -> None:
-    admin = _actor(Role.ADMIN)
-    before = _audits(session)
+    admin = role_actor(Role.ADMIN)
+    before = audits(session)
     severity.update_level(session, admin, ids["high"], version=1, name="High")
-    assert _audits(session) == before
+    assert audits(session) == before
     severity.update_level(session, admin, ids["high"], version=1, criteria="Trending in one market")
     with pytest.raises(Conflict):
         severity.update_level(session, admin, ids["high"], version=1, criteria="Older")
@@ -243,21 +218,21 @@ def test_a_level_an_incident_uses_is_kept(session: Session, ids: dict[str, int])
     session.add(Incident(brand_id=ids["lumi"], severity_id=ids["high"], title="Spoiled batch"))
     session.flush()
     with pytest.raises(ValidationError, match="severity of 1 incident") as err:
-        severity.delete_level(session, _actor(Role.ADMIN), ids["high"], version=1)
+        severity.delete_level(session, role_actor(Role.ADMIN), ids["high"], version=1)
     assert err.value.field == "level"
 
 
 def test_deleting_a_level_takes_its_chains(session: Session, ids: dict[str, int]) -> None:
-    admin = _actor(Role.ADMIN)
-    before = _audits(session)
+    admin = role_actor(Role.ADMIN)
+    before = audits(session)
     severity.delete_level(session, admin, ids["low"], version=1)
-    assert _audits(session) == before + 2  # the level and its chain
+    assert audits(session) == before + 2  # the level and its chain
     assert [c.name for c in chains.list_chains(session, admin)] == ["Lumi high"]
-    assert [lv.label for lv in severity.list_levels(session, _actor(Role.VIEWER))] == ["3 · High"]
+    assert [lv.label for lv in severity.list_levels(session, role_actor(Role.VIEWER))] == ["3 · High"]
 
 
 def test_listing_hides_unseen_brands_chains(session: Session, ids: dict[str, int]) -> None:
-    admin = _actor(Role.ADMIN)
+    admin = role_actor(Role.ADMIN)
     chains.create_chain(session, admin, brand="teh", severity=ids["high"], name="Teh high", steps=STEPS)
-    seen = [c.name for c in chains.list_chains(session, _actor(Role.VIEWER, ids["lumi"]))]
+    seen = [c.name for c in chains.list_chains(session, role_actor(Role.VIEWER, ids["lumi"]))]
     assert seen == ["Lumi high", "Low chain"]

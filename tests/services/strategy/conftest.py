@@ -9,13 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from app.db import dispose_engine, get_engine, write_session
+from app.db import get_engine, write_session
 from app.models.enums import Role
 from app.services.core import Actor
 from app.services.measurement import dictionary
 from app.services.org import brands, channels, markets
 from app.services.org.workspace import create_workspace
 from app.services.strategy import campaigns, objectives, pillars, segments
+from tests.services.writekit import module_store
 
 START = date(2027, 1, 4)
 END = date(2027, 3, 28)
@@ -91,12 +92,7 @@ def strategy_db(databases, empty_template: str) -> Iterator[tuple[Engine, dict[s
 @pytest.fixture(scope="module")
 def shared_strategy_db(databases, empty_template: str) -> Iterator[tuple[Engine, dict[str, int]]]:  # type: ignore[no-untyped-def]
     """One copy for a module whose tests roll back what they write."""
-    url = databases.new(template=empty_template)
-    engine = get_engine(url)
-    ids = build(engine)
-    yield engine, ids
-    dispose_engine(url)
-    databases.drop(url)
+    yield from module_store(databases, empty_template, build)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.db import read_session, write_session
 from app.models import ApprovalFlow, ApprovalRequest, AuditLog, Brand, Channel, Post, PostVariant, User
 from app.models.enums import PostStatus
 from app.ui.approvals import SELF_HINT_LOCAL
-from app.ui.shell.acting import ACTING_KEY, PICKER_KEY
+from app.ui.shell.acting import ACTING_KEY, MYSELF, PICKER_KEY
 
 LOCAL_ADMIN = "admin@localhost"
 RACHEL = "rachel.ng@kopi.example"  # approver on Warisan only
@@ -90,7 +90,7 @@ def test_the_local_admin_approves_their_post_by_acting_as_an_approver(demo_db: E
     assert picker.label == "Act as"
     rachel = user_id(demo_db, RACHEL)
     assert "Rachel Ng (approver on 1 brand)" in picker.options
-    assert picker.options[0] == "Myself (local admin)" and picker.value is None
+    assert picker.options[0] == "Myself (local admin)" and picker.value == MYSELF
     picker.set_value(rachel).run()
     assert not at.exception
     notice = acting_notice(at)
@@ -122,7 +122,8 @@ def test_the_local_admin_approves_their_post_by_acting_as_an_approver(demo_db: E
     next(b for b in at.button if b.label == "Back to admin").click().run()
     assert not at.exception
     assert not acting_notice(at)
-    assert at.sidebar.selectbox(key=PICKER_KEY).value is None
+    # "Myself" again, not an empty box (a select box shows a None value as "Choose an option").
+    assert at.sidebar.selectbox(key=PICKER_KEY).value == MYSELF
     assert ACTING_KEY not in at.session_state
     assert at.sidebar.selectbox(key="brand").value == "__all__"
 

@@ -86,18 +86,20 @@ def campaign_panel_block(ctx: PageContext, campaign_id: int) -> None:
         posts = campaign_panel.campaign_posts(session, ctx.actor, campaign_id)
     with st.container(border=True):
         st.markdown(f"**Campaign: {plain(c.name)}** · {plain(c.brand)} · {plain(c.status)}")
-        cols = st.columns(4)
-        cols[0].metric("Dates", c.dates, c.timing, delta_color="off", border=True)
-        cols[1].metric("Budget", c.budget, border=True)
-        cols[2].metric("Spend", c.spend, border=True, help="The hub does not track spend yet.")
-        cols[3].metric("Posts", sum(n for _, n in c.posts_by_status), border=True)
+        # The dates go in words, not in a tile: a tile's large figure cuts "8 Dec 2026 – 7 Jan 2027" short.
+        st.markdown(f"Runs {plain(c.dates)} ({plain(c.timing)})")
+        cols = st.columns(3)
+        cols[0].metric("Budget", c.budget, border=True)
+        cols[1].metric("Spend", c.spend, border=True, help="The hub does not track spend yet.")
+        cols[2].metric("Posts", sum(n for _, n in c.posts_by_status), border=True)
         st.markdown(f"Objective: {plain(c.objective)}")
         if c.kpi is not None:
-            verdict = {True: "on target", False: "not on target", None: "not measured yet"}[c.kpi.met]
-            st.markdown(
-                f"KPI: {plain(c.kpi.metric)}: target {plain(c.kpi.target)}, actual {plain(c.kpi.actual)} "
-                f"({plain(c.kpi.measured)}; {verdict})"
-            )
+            if c.kpi.met is None:
+                measured = f"nothing measured yet ({plain(c.kpi.measured)})"
+            else:
+                verdict = "on target" if c.kpi.met else "not on target"
+                measured = f"actual {plain(c.kpi.actual)} over {plain(c.kpi.measured)}, {verdict}"
+            st.markdown(f"KPI: {plain(c.kpi.metric)}, target {plain(c.kpi.target)}; {measured}")
         if c.posts_by_status:
             st.markdown("Posts by status: " + ", ".join(f"{plain(s)} {n}" for s, n in c.posts_by_status))
         else:
@@ -109,15 +111,22 @@ def campaign_panel_block(ctx: PageContext, campaign_id: int) -> None:
             st.markdown(f"UTM campaign value: {plain(c.utm_campaign)}")
         if not posts.empty:
             st.markdown("**The campaign's posts**, latest first, one row per channel:")
+            shown = posts.assign(
+                engagements=[("—" if pd.isna(v) else f"{int(v):,}") for v in posts["engagements"]]
+            )
             table(
-                posts,
+                shown,
                 name="campaign-posts",
+                download=posts,
                 column_config={
                     "time": st.column_config.DatetimeColumn("time (UTC)", format="D MMM YYYY, HH:mm"),
-                    "engagements": st.column_config.NumberColumn(format="localized"),
+                    "engagements": st.column_config.TextColumn(
+                        "engagements", help="At the latest metrics read"
+                    ),
                     "link": st.column_config.LinkColumn("link", display_text="open"),
                 },
             )
             st.caption(
-                "Time: when it went out, or when it is scheduled to. Engagements: at the latest metrics read."
+                "Time: when it went out, or when it is scheduled to. Engagements: at the latest metrics read "
+                "(— before the first)."
             )

@@ -17,6 +17,7 @@ from app.ui.widgets import Labels, plain
 log = logging.getLogger("socialops.ui")
 ACTING_KEY = "act_as_user_id"  # the person acted as (their user id), held for the browser session
 PICKER_KEY = "act_as_pick"
+MYSELF = 0  # the picker's "Myself" (not None: a select box shows None as "Choose an option")
 SEEN_KEY = "act_as_seen"  # whom the previous run ran as
 
 
@@ -75,11 +76,11 @@ def _switch(real_actor: Actor, local_mode: bool, person_id: int | None) -> None:
 
 
 def _picked(real_actor: Actor, local_mode: bool) -> None:
-    _switch(real_actor, local_mode, st.session_state.get(PICKER_KEY))
+    _switch(real_actor, local_mode, st.session_state.get(PICKER_KEY) or None)
 
 
 def _back(real_actor: Actor, local_mode: bool) -> None:
-    st.session_state[PICKER_KEY] = None
+    st.session_state[PICKER_KEY] = MYSELF
     _switch(real_actor, local_mode, None)
 
 
@@ -96,8 +97,8 @@ def act_as_picker(real_actor: Actor, local_mode: bool) -> None:
         st.session_state.setdefault(PICKER_KEY, st.session_state[ACTING_KEY])
     st.selectbox(
         "Act as",
-        [None, *labels],
-        format_func=Labels({None: "Myself (local admin)", **labels}),
+        [MYSELF, *labels],
+        format_func=Labels({MYSELF: "Myself (local admin)", **labels}),
         key=PICKER_KEY,
         on_change=_picked,
         args=(real_actor, local_mode),

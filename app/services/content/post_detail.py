@@ -27,7 +27,7 @@ from app.models import (
 from app.models.enums import BriefStatus, CampaignStatus, PostStatus
 from app.services.content.drafts import PostDraft, VariantDraft
 from app.services.content.workflow import schedule_blockers
-from app.services.core import Actor, NotFound, Perm, require_brands
+from app.services.core import Actor, NotFound, Perm, require_brands, visible_row
 
 
 @dataclass(frozen=True)
@@ -146,11 +146,7 @@ def editor_choices(
 
 def load_post(session: Session, actor: Actor, post_id: int) -> PostView:
 
-    post = session.get(Post, post_id)
-    visible = actor.visible_brand_ids()
-    if post is None or (visible is not None and post.brand_id not in visible):
-        raise NotFound(f"no post {post_id}")
-    require_brands(actor, Perm.CONTENT_EDIT, [post.brand_id])
+    post = visible_row(session, actor, Post, post_id, "post", Perm.CONTENT_EDIT)
     slugs = dict(
         session.execute(select(Channel.id, Channel.slug).where(Channel.brand_id == post.brand_id)).all()
     )

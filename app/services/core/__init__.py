@@ -34,6 +34,7 @@ from app.services.core.permissions import (
     require,
     require_anywhere,
     require_brands,
+    visible_row,
 )
 from app.services.core.processes import process_alive
 from app.services.core.spreadsheets import csv_records, decode_text, norm_header, xlsx_records
@@ -76,5 +77,6 @@ __all__ = [
     "time_bucket",
     "utc_bounds",
     "validation",
+    "visible_row",
     "xlsx_records",
 ]

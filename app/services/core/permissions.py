@@ -10,9 +10,10 @@ import getpass
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from app.models.enums import Role
-from app.services.core.errors import PermissionDenied
+from app.services.core.errors import NotFound, PermissionDenied
 
 
 class Perm(StrEnum):
@@ -157,6 +158,27 @@ def require_brands(actor: Actor, perm: Perm, brand_ids: Iterable[int]) -> list[i
     if wanted and not allowed:
         raise PermissionDenied(f"{actor.email} may not {perm.label} on the selected brand(s)")
     return allowed
+
+
+class _BrandRow(Protocol):
+    brand_id: int
+
+
+R = TypeVar("R", bound=_BrandRow)
+
+
+def visible_row(
+    session: Any, actor: Actor, model: type[R], row_id: int, what: str, perm: Perm | None = None
+) -> R:
+    """A brand's row by id, for someone who sees that brand: NotFound otherwise (not a hint that it
+    exists), and PermissionDenied when they see it but lack `perm` there."""
+    row = session.get(model, row_id)
+    visible = actor.visible_brand_ids()
+    if row is None or (visible is not None and row.brand_id not in visible):
+        raise NotFound(f"no {what} {row_id}")
+    if perm is not None:
+        require_brands(actor, perm, [row.brand_id])
+    return row
 
 
 def require_anywhere(actor: Actor, perm: Perm) -> None:

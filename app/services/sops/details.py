@@ -26,7 +26,7 @@ from app.models import (
     User,
 )
 from app.models.enums import BriefStatus, PostStatus, SopObjectType, SopRunStatus
-from app.services.core import Actor, NotFound, Perm, clock, require_brands, utc_bounds
+from app.services.core import Actor, Perm, clock, require_brands, utc_bounds, visible_row
 from app.services.org import current_workspace
 from app.services.sops.checks import CHECKS
 from app.services.sops.runs import may_cancel, object_label, report_month_label, tick_refusal
@@ -111,11 +111,7 @@ def _done_by(people: dict[int, str], result: SopStepResult, step: SopStep) -> st
 
 def run_detail(session: Session, actor: Actor, run_id: int) -> RunDetail:
     """One run with every step: status, owner role, due time, who ticked it, what a check found."""
-    run = session.get(SopRun, run_id)
-    visible = actor.visible_brand_ids()
-    if run is None or (visible is not None and run.brand_id not in visible):
-        raise NotFound(f"no checklist run {run_id}")
-    require_brands(actor, Perm.SOP_RUN, [run.brand_id])
+    run = visible_row(session, actor, SopRun, run_id, "checklist run", Perm.SOP_RUN)
     version = session.get(SopTemplateVersion, run.template_version_id)
     assert version is not None
     template = session.get(SopTemplate, version.template_id)

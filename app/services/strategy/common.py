@@ -16,7 +16,6 @@ from app.models import Brand, Market
 from app.models.enums import Platform
 from app.services.core import (
     Actor,
-    NotFound,
     Perm,
     ValidationError,
     audit,
@@ -24,6 +23,7 @@ from app.services.core import (
     require,
     require_anywhere,
     validation,
+    visible_row,
 )
 from app.services.org import brand_field, current_workspace, find_brand, visible_brands_clause
 
@@ -93,11 +93,7 @@ def brand_for_write(session: Session, actor: Actor, brand: Brand | str | int) ->
 
 def load(session: Session, actor: Actor, model: type[R], row_id: int, what: str) -> R:
     """The row with this id if the actor may see its brand (otherwise NotFound, not a hint it exists)."""
-    row = session.get(model, row_id)
-    visible = actor.visible_brand_ids()
-    if row is None or (visible is not None and row.brand_id not in visible):
-        raise NotFound(f"no {what} {row_id}")
-    return row
+    return visible_row(session, actor, model, row_id, what)
 
 
 def load_for_write(session: Session, actor: Actor, model: type[R], row_id: int, what: str) -> tuple[R, Brand]:

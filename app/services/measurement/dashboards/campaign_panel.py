@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Campaign, Channel, MetricDefinition, Post, PostMetricSnapshot, PostVariant
 from app.models.enums import MetricUnit, PostStatus
-from app.services.core import Actor, NotFound, Perm, clock, require_brands
+from app.services.core import Actor, Perm, clock, visible_row
 from app.services.measurement.kpis.targets_table import metric_actual
 from app.services.org import channel_label
 from app.services.strategy import campaigns, objectives
@@ -140,12 +140,7 @@ def campaign_summary(session: Session, actor: Actor, campaign_id: int) -> Campai
 
 
 def _visible_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    row = session.get(Campaign, campaign_id)
-    visible = actor.visible_brand_ids()
-    if row is None or (visible is not None and row.brand_id not in visible):
-        raise NotFound(f"no campaign {campaign_id}")
-    require_brands(actor, Perm.VIEW, [row.brand_id])
-    return row
+    return visible_row(session, actor, Campaign, campaign_id, "campaign", Perm.VIEW)
 
 
 def campaign_posts(session: Session, actor: Actor, campaign_id: int, limit: int = 50) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from app.services.core import csv_unsafe
 from app.ui.shell.errors import UNEXPECTED_ERROR_PREFIX
 
 STEP_TIMEOUT_MS = 60_000  # the longest any one step may take (expect and wait_idle)
@@ -195,12 +196,14 @@ def open_tab(page: Page, name: str | re.Pattern[str]) -> None:
 def table_rows(page: Page, name: str) -> list[dict[str, str]]:
     """Every row of a table drawn by app.ui.components.table(name=...), as its "Download CSV" button
     gives it (header -> text): the grid is a canvas, and its accessible copy holds only the columns in
-    view, so the download is the whole table as a person gets it."""
+    view, so the download is the whole table as a person gets it. Text the hub wrote with an apostrophe
+    before it (so no spreadsheet runs it as a formula, core.csv_safe) is read back as the hub's own
+    importer reads it, without that apostrophe."""
     with page.expect_download() as info:
         page.locator(f".st-key-dl_{name}").get_by_role("button", name="Download CSV").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     wait_idle(page)  # the click reruns the page
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{k: csv_unsafe(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
 def upload_file(page: Page, label: str, name: str, data: bytes, mime: str = "text/csv") -> None:

@@ -37,7 +37,15 @@ from app.services.core.permissions import (
     visible_row,
 )
 from app.services.core.processes import process_alive
-from app.services.core.spreadsheets import csv_records, decode_text, norm_header, xlsx_records
+from app.services.core.spreadsheets import (
+    csv_records,
+    csv_safe,
+    csv_unsafe,
+    decode_text,
+    frame_csv,
+    norm_header,
+    xlsx_records,
+)
 from app.services.core.sql_time import time_bucket
 from app.services.core.validation import NUL_REASON, slugify
 
@@ -61,7 +69,10 @@ __all__ = [
     "clock",
     "conflict_on_stale",
     "csv_records",
+    "csv_safe",
+    "csv_unsafe",
     "decode_text",
+    "frame_csv",
     "norm_header",
     "notifications",
     "notify",

@@ -20,6 +20,47 @@ from app.services.core.errors import ValidationError
 
 Records = list[tuple[int, list[str]]]
 
+# OWASP's rule for CSV injection: a cell that starts with one of these is read by a spreadsheet as a
+# formula (`=cmd|' /C calc'!A0`, `@SUM(...)`), so a CSV the hub writes puts an apostrophe before it.
+# Spreadsheets show the apostrophe-led cell as the text, and csv_records takes the apostrophe off again,
+# so an exported file imports back as it was. Plain numbers ("-5", "+0.25") are left as they are.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What csv_unsafe takes the apostrophe from: a formula start, and (so text of people's own that begins
+# with an apostrophe reads back whole) an apostrophe, or a line end (a CR read back as one).
+_AFTER_APOSTROPHE = (*FORMULA_START, "'", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_safe(value: str) -> str:
+    """A text cell as a CSV the hub writes holds it: one a spreadsheet would run as a formula gets a
+    leading apostrophe, and so does text that starts with what csv_unsafe would take off (so reading
+    it back gives exactly what was written)."""
+    first = value[:1]
+    if first in FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    if first == "'" and value[1:2] and value[1:2] in _AFTER_APOSTROPHE:
+        return "'" + value
+    return value
+
+
+def csv_unsafe(cell: str) -> str:
+    """A cell as read from a CSV: the apostrophe csv_safe put before a formula-looking or apostrophe-led
+    text goes."""
+    if cell[:1] == "'" and cell[1:2] and cell[1:2] in _AFTER_APOSTROPHE:
+        return cell[1:]
+    return cell
+
+
+def frame_csv(frame: Any) -> bytes:
+    """A table as the CSV a "Download CSV" button gives (UTF-8, no index), text cells made csv_safe."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if values.dtype == object or str(values.dtype) in ("str", "string"):
+            safe[column] = values.astype(object).map(lambda v: csv_safe(v) if isinstance(v, str) else v)
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a bare CR, which would end a row.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """The text and the encoding it was in: BOMs first, then UTF-16 without a BOM (NUL bytes), UTF-8,
@@ -82,7 +123,7 @@ def csv_records(text: str, known_headers: Collection[str] = ()) -> tuple[Records
     records = []
     # csv.reader yields [] for a blank line, so counting records counts rows the way Excel does.
     for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-        records.append((first_row + i, cells))
+        records.append((first_row + i, [csv_unsafe(c) for c in cells]))
     return records, delimiter, first_row
 
 

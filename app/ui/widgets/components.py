@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app.services.core import Kpi
+from app.services.core import Kpi, frame_csv
 from app.ui.context import PageContext
 from app.ui.widgets.text import plain
 
@@ -83,7 +83,7 @@ def table(
     st.dataframe(df, hide_index=True, column_config=column_config, height=height)
     st.download_button(
         "Download CSV",
-        (df if download is None else download).to_csv(index=False).encode("utf-8"),
+        frame_csv(df if download is None else download),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",

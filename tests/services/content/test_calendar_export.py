@@ -17,7 +17,7 @@ from app.db import read_session, write_session
 from app.models import Brand, Channel, Post, PostVariant
 from app.models.enums import PostStatus, Role
 from app.services.content.calendar.export import EXPORT_COLUMNS, export_calendar, fold, ics_escape
-from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.core import Actor, PermissionDenied, ValidationError, csv_records
 
 ADMIN = Actor.system("test:export")
 TRICKY = 'Kopi, teh; "tarik"\\ 早安 ☕\nBaris dua'
@@ -110,6 +110,28 @@ def test_only_the_chosen_statuses_and_brands(module_demo_db: Engine, period) -> 
         data = export_calendar(s, ADMIN, [ids["lumi"]], *period, "csv", statuses=["scheduled"])
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows and {(r["brand"], r["status"]) for r in rows} == {("Lumi Skin Lab", "scheduled")}
+
+
+def test_csv_writes_formula_looking_text_so_no_spreadsheet_runs_it_and_reads_it_back_whole(
+    demo_db: Engine, period
+) -> None:
+    add_tricky_post(demo_db)
+    with write_session(demo_db) as s:
+        s.scalars(select(Post).where(Post.title == "Formula")).one().title = "=cmd|' /C calc'!A0"
+    with read_session(demo_db) as s:
+        data = export_calendar(s, ADMIN, [brand_ids(demo_db)["warisan"]], *period, "csv")
+    text = data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    formula = next(r for r in rows if "calc" in r["post"])
+    assert formula["post"] == "'=cmd|' /C calc'!A0" and formula["copy"] == "'" + FORMULA_COPY
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    assert not [c for r in rows for c in r.values() if c.startswith(starts) and not c.lstrip("+-").isdigit()]
+    # The hub's own reader (imports) takes the apostrophe off: the text is what was written.
+    records, _, _ = csv_records(text)
+    header = records[0][1]
+    read = [dict(zip(header, cells, strict=True)) for _, cells in records[1:]]
+    back = next(r for r in read if "calc" in r["post"])
+    assert (back["post"], back["copy"]) == ("=cmd|' /C calc'!A0", FORMULA_COPY)
 
 
 def test_xlsx_opens_with_typed_cells_and_formula_looking_copy_as_text(demo_db: Engine, period) -> None:

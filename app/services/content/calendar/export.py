@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import Brand, Campaign, Channel, ContentPillar, Market, Post, PostVariant
 from app.models.enums import PostStatus
 from app.services.content.calendar.variant_rows import channel_label, owner_alias, with_variant_context
-from app.services.core import Actor, Perm, ValidationError, clock, require_brands, utc_bounds
+from app.services.core import Actor, Perm, ValidationError, clock, csv_safe, require_brands, utc_bounds
 from app.services.org import current_workspace
 
 EXPORT_FORMATS: dict[str, str] = {
@@ -175,9 +175,10 @@ def _utc_text(value: datetime | None) -> str:
 
 
 def to_csv(rows: Sequence[ExportRow]) -> bytes:
-    """UTF-8 with a BOM (Excel then reads emoji and non-Latin text right), CRLF rows (RFC 4180). Copy is
-    written verbatim: CSV is data, and changing `=…` copy would change what re-imports; the XLSX is the
-    file meant to be opened in a spreadsheet, and there formula-looking text is stored as text."""
+    """UTF-8 with a BOM (Excel then reads emoji and non-Latin text right), CRLF rows (RFC 4180). Text a
+    spreadsheet would run as a formula (a title or copy starting with `=`, `+`, `-`, `@`) is written with
+    a leading apostrophe (core.csv_safe), which the importer takes off again; the XLSX stores such text
+    as text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -185,7 +186,7 @@ def to_csv(rows: Sequence[ExportRow]) -> bytes:
         writer.writerow(
             (_utc_text(v) if name.endswith("_utc") else v.isoformat(timespec="minutes"))
             if isinstance(v, datetime)
-            else ("" if v is None else v)
+            else ("" if v is None else csv_safe(v) if isinstance(v, str) else v)
             for name, v in zip(EXPORT_COLUMNS, astuple(r), strict=True)
         )
     return out.getvalue().encode("utf-8-sig")

@@ -39,7 +39,26 @@ class Commands(Protocol):
 # --- output ---------------------------------------------------------------------------------------
 
 
+def _scalar(value: Any) -> Any:
+    """A cell of a pandas frame as a plain value: numpy numbers as Python ones, a missing value (NaN,
+    NaT, None) as None, and a whole float as an int (a row number read through a column with gaps is
+    58.0 in pandas; people and scripts want 58)."""
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    try:
+        if value != value:  # NaN and NaT are not equal to themselves
+            return None
+    except (TypeError, ValueError):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _plain(value: Any) -> Any:
+    value = _scalar(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list):
@@ -56,7 +75,12 @@ def print_rows(rows: Sequence[Any], columns: Sequence[str], as_json: bool) -> No
     dicts = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in rows]
     if as_json:
         print(
-            json.dumps([{k: d[k] for k in columns} for d in dicts], default=str, ensure_ascii=False, indent=2)
+            json.dumps(
+                [{k: _scalar(d[k]) for k in columns} for d in dicts],
+                default=str,
+                ensure_ascii=False,
+                indent=2,
+            )
         )
         return
     cells = [[str(_plain(d[c])) for c in columns] for d in dicts]

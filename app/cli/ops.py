@@ -18,6 +18,11 @@ def cmd_backup(args: argparse.Namespace) -> None:
         f"backup of the {info.kind} store written to {info.path} ({info.size_bytes:,} bytes, "
         f"schema {info.revision}) in {info.seconds:.1f} s"
     )
+    if info.snapshot_at is not None:
+        print(
+            f"it holds the store as it was at {info.snapshot_at:%d %b %Y %H:%M:%S} UTC: "
+            "changes committed while it ran are not in it"
+        )
 
 
 def cmd_restore(args: argparse.Namespace) -> None:

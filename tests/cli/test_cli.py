@@ -202,7 +202,9 @@ def test_backup_and_restore_from_the_command_line(demo_db: Engine, use_db, capsy
     use_db(demo_db)
     target = tmp_path / "hub.backup"
     assert main(["backup", "-o", str(target)]) == 0
-    assert "backup of the" in capsys.readouterr().out and target.stat().st_size > 0
+    out = capsys.readouterr().out
+    assert "backup of the" in out and target.stat().st_size > 0
+    assert "it holds the store as it was at " in out and " UTC: changes committed while it ran" in out
     assert main(["restore", str(target)]) == 1
     assert "add --yes to confirm" in capsys.readouterr().err
     assert main(["restore", str(target), "--yes"]) == 0

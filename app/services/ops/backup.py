@@ -10,13 +10,14 @@ import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from app.db import current_revision, dispose_engine, write_session
-from app.services.core import Actor, Perm, ValidationError, audit, require
+from app.services.core import Actor, Perm, ValidationError, audit, clock, require
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -31,6 +32,9 @@ class BackupInfo:
     size_bytes: int
     revision: str | None
     seconds: float
+    # The moment the copy's snapshot was taken (UTC): it holds what was committed before, not what was
+    # committed while it ran, though its audit row is written after both.
+    snapshot_at: datetime | None = None
 
 
 def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
@@ -61,6 +65,9 @@ def backup(engine: Engine, actor: Actor, target: Path) -> BackupInfo:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     kind = engine.dialect.name
+    # Both copies read one snapshot taken as they start (SQLite's backup in one step holds a read
+    # transaction; pg_dump opens a serializable one), so a moment read just before is its moment.
+    snapshot_at = clock.now()
     if kind == "sqlite":
         src = sqlite3.connect(_sqlite_path(engine))
         dst = sqlite3.connect(target)
@@ -89,6 +96,7 @@ def backup(engine: Engine, actor: Actor, target: Path) -> BackupInfo:
         target.stat().st_size,
         current_revision(engine),
         time.perf_counter() - started,
+        snapshot_at,
     )
     with write_session(engine) as session:
         audit.record(
@@ -97,7 +105,12 @@ def backup(engine: Engine, actor: Actor, target: Path) -> BackupInfo:
             "backup",
             "database",
             label=str(target),
-            after={"kind": kind, "bytes": info.size_bytes, "revision": info.revision},
+            after={
+                "kind": kind,
+                "bytes": info.size_bytes,
+                "revision": info.revision,
+                "snapshot_at": snapshot_at.isoformat(),
+            },
         )
     return info
 

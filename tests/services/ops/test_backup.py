@@ -3,6 +3,7 @@ made after the backup are gone, and files that are not backups of this store are
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 from app.db import read_session, write_session
 from app.models import AuditLog, Brand, ChannelDailyMetric, Post
 from app.models.enums import Role
-from app.services.core import Actor, PermissionDenied, ValidationError
+from app.services.core import Actor, PermissionDenied, ValidationError, clock
 from app.services.ops import backup, restore
 from app.services.org import brands
 
@@ -63,3 +64,15 @@ def test_only_admins_back_up_and_restore(demo_db: Engine, tmp_path: Path) -> Non
         backup(demo_db, manager, tmp_path / "x.backup")
     with pytest.raises(PermissionDenied):
         restore(demo_db, manager, tmp_path / "x.backup")
+
+
+def test_a_backup_says_the_moment_its_snapshot_holds(demo_db: Engine, tmp_path: Path) -> None:
+    """Its audit row is written when it is done, after whatever committed while it ran; the row and the
+    result name the snapshot's own moment, taken as the copy starts (issue 14, finding 5)."""
+    started = clock.now()
+    info = backup(demo_db, ADMIN, tmp_path / "hub.backup")
+    assert info.snapshot_at is not None and started <= info.snapshot_at <= clock.now()
+    with read_session(demo_db) as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.action == "backup")).one()
+    assert row.after["snapshot_at"] == info.snapshot_at.isoformat()
+    assert row.at.replace(tzinfo=row.at.tzinfo or UTC) >= info.snapshot_at

@@ -116,23 +116,35 @@ def restructure(client: gspread.Client, key: str, requests: list[dict[str, Any]]
         raise _explain(exc, key, client) from None
 
 
-def add_tab_requests(
-    title: str, rows: int, cols: int, enums: dict[int, tuple[str, ...]]
-) -> tuple[int, list[dict[str, Any]]]:
-    """A new tab (its id chosen here, so the dropdowns for enum columns go in the same request), the
-    header row frozen."""
-    sheet_id = random.randint(1, 2**31 - 1)
-    reqs: list[dict[str, Any]] = [
-        {
-            "addSheet": {
-                "properties": {
-                    "sheetId": sheet_id,
-                    "title": title,
-                    "gridProperties": {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1},
+def add_tab(client: gspread.Client, key: str, title: str, rows: int, cols: int) -> int:
+    """A new tab with its header row frozen; its id as the server's reply gives it. The request proposes
+    an id, but a Sheets-compatible server may choose its own, and every later request names the tab by
+    the id it really has."""
+    proposed = random.randint(1, 2**31 - 1)
+    reply = restructure(
+        client,
+        key,
+        [
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": proposed,
+                        "title": title,
+                        "gridProperties": {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1},
+                    }
                 }
             }
-        }
-    ]
+        ],
+    )
+    try:
+        return int(reply["replies"][0]["addSheet"]["properties"]["sheetId"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return proposed  # a reply without the tab's properties (Google's replies echo the proposal)
+
+
+def dropdown_requests(sheet_id: int, rows: int, enums: dict[int, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Dropdowns of allowed values for a new tab's enum columns (not strict: see below)."""
+    reqs: list[dict[str, Any]] = []
     for col, values in enums.items():
         reqs.append(
             {
@@ -156,7 +168,7 @@ def add_tab_requests(
                 }
             }
         )
-    return sheet_id, reqs
+    return reqs
 
 
 def grow_request(tab: Tab, rows: int, cols: int) -> dict[str, Any] | None:

@@ -204,7 +204,10 @@ class WorksheetSync:
                 for c in schema.columns
                 if c.type == "enum" and not c.read_only
             }
-            sheet_id, requests = grid.add_tab_requests(tab.title, height, layout.width, enums)
+            sheet_id = grid.add_tab(self.client, key, tab.title, height, layout.width)
+            # Apart from the new tab: the dropdowns name it by the id the server gave it (one request more
+            # on a worksheet's first sync, only for tabs with enum columns).
+            requests = grid.dropdown_requests(sheet_id, height, enums)
             tab = grid.Tab(sheet_id, tab.title, height, layout.width)
         else:
             requests = grid.delete_rows_requests(tab.sheet_id, deleted)

@@ -65,6 +65,9 @@ class FakeSheets:
     public_keys: dict[str, Any] = field(default_factory=dict)  # client_email -> RSA public key
     forbidden: set[str] = field(default_factory=set)
     latency: float = 0.0
+    # Like some Sheets-compatible servers: a new tab gets an id of the server's choosing, whatever the
+    # request asked for (the reply says which).
+    assigns_ids: bool = False
     url: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
@@ -286,7 +289,7 @@ def route(
         if method == "POST" and action == "batchUpdate":
             return 200, {
                 "spreadsheetId": key,
-                "replies": [structural(book, r) for r in (body or {}).get("requests", [])],
+                "replies": [structural(book, r, state.assigns_ids) for r in (body or {}).get("requests", [])],
             }
         raise ApiError(404, "Not found", "NOT_FOUND")
     render = (query.get("valueRenderOption") or ["FORMATTED_VALUE"])[0]
@@ -335,7 +338,7 @@ def route(
     raise ApiError(404, "Not found", "NOT_FOUND")
 
 
-def structural(book: FakeSpreadsheet, request: dict[str, Any]) -> dict[str, Any]:
+def structural(book: FakeSpreadsheet, request: dict[str, Any], assigns_ids: bool = False) -> dict[str, Any]:
     ((kind, spec),) = request.items()
     if kind == "addSheet":
         p = spec.get("properties", {})
@@ -343,7 +346,8 @@ def structural(book: FakeSpreadsheet, request: dict[str, Any]) -> dict[str, Any]
         if any(t.title == title for t in book.tabs):
             raise ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.')
         grid = p.get("gridProperties", {})
-        sheet_id = p.get("sheetId") or (max((t.sheet_id for t in book.tabs), default=0) + 1)
+        own_id = max((t.sheet_id for t in book.tabs), default=0) + 1
+        sheet_id = own_id if assigns_ids else (p.get("sheetId") or own_id)
         if any(t.sheet_id == sheet_id for t in book.tabs):
             raise ApiError(400, f"A sheet with id {sheet_id} already exists.")
         tab = FakeTab(

@@ -24,9 +24,11 @@ def test_first_export_writes_every_row_as_raw_text_never_a_formula(db: Engine, f
     binding = connect("content_calendar")
     result = sync(binding)
     assert result.ok, result.error
-    # One GET for the tabs, one request making the tab (with its dropdowns), one with every cell.
+    # One GET for the tabs, one request making the tab, one its dropdowns (by the id the server gave
+    # the tab), one with every cell.
     assert [(c.method, c.path.rsplit("/", 1)[-1]) for c in fake.api_calls()] == [
         ("GET", KEY),
+        ("POST", f"{KEY}:batchUpdate"),
         ("POST", f"{KEY}:batchUpdate"),
         ("POST", "values:batchUpdate"),
     ]
@@ -342,3 +344,24 @@ def test_a_scheduled_post_cannot_be_unscheduled_into_approval_by_the_sheet(
     assert sync(binding).counts["refused"] == 1
     assert post_of(db, vid)[0].status == PostStatus.IN_REVIEW
     assert "not to scheduled" in fake.records(KEY, CAL)[row - 2]["Sync status"]
+
+
+def test_a_server_that_chooses_its_own_tab_ids_keeps_syncing(db: Engine, fake, connect, sync) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14, finding 6: a Sheets-compatible server may give a new tab an id of its own. The sync uses
+    the id in the reply, so its dropdowns land on the tab and the next syncs find it (they said "the
+    worksheet was deleted" when the sync kept the id it had proposed)."""
+    fake.assigns_ids = True
+    binding = connect("content_calendar")
+    first = sync(binding)
+    assert first.ok, first.error
+    made = fake.api_calls()[1].body["requests"][0]["addSheet"]["properties"]["sheetId"]
+    tab = next(t for t in fake.spreadsheets[KEY].tabs if t.title == CAL)
+    assert tab.sheet_id != made  # the server's own
+    dropdowns = [r["setDataValidation"]["range"]["sheetId"] for r in fake.api_calls()[2].body["requests"]]
+    assert dropdowns and set(dropdowns) == {tab.sheet_id}
+    rows = fake.records(KEY, CAL)
+    fake.type(KEY, CAL, rows[0]["_row"], "Title", rows[0]["Title"] + " (edited)")
+    for _ in range(2):
+        again = sync(binding)
+        assert again.ok, again.error
+    assert again.counts["rows"] == first.counts["rows"]

@@ -101,7 +101,7 @@ def test_the_command_line(configured, connect, capsys: pytest.CaptureFixture[str
     )
     assert cli(["sheets", "sync", "--brand", "lumi"]) == 0
     out = capsys.readouterr().out
-    assert "lumi / Calendar: ok in 3 requests" in out
+    assert "lumi / Calendar: ok in 4 requests" in out
     assert cli(["sheets", "status", "--json"]) == 0
     (status,) = json.loads(capsys.readouterr().out)
     assert (

@@ -44,7 +44,7 @@ def test_sync_now_and_the_problems_it_lists(
     assert_page_ok(at, "Settings")
     synced = [shown(s.value) for s in at.success if "Synced" in s.value]
     assert synced and re.match(
-        r"Synced 1 worksheet\(s\) \([1-9][\d,]* rows on the sheets\) in 3 requests", synced[0]
+        r"Synced 1 worksheet\(s\) \([1-9][\d,]* rows on the sheets\) in 4 requests", synced[0]
     )
     assert _frame(at, "last sync").iloc[0]["status"] == "ok"
 

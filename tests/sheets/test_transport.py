@@ -42,8 +42,9 @@ def test_requests_per_sync_do_not_grow_with_rows(db: Engine, fake, connect, sync
         ) == (3, 1, 1)
         quiet = sync(binding)
         counts[size] = (first.requests, edited.requests, quiet.requests)
-    # First export: tabs + new tab + one write. With edits: tabs + one read + one write. Unchanged: tabs + read.
-    assert counts[10] == counts[1000] == (3, 3, 2), counts
+    # First export: tabs + new tab + its dropdowns + one write. With edits: tabs + one read + one write.
+    # Unchanged: tabs + read.
+    assert counts[10] == counts[1000] == (4, 3, 2), counts
 
 
 def test_a_whole_brand_stays_far_under_the_quota(db: Engine, fake, connect, settings) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +59,8 @@ def test_a_whole_brand_stays_far_under_the_quota(db: Engine, fake, connect, sett
     results = sync_brands(db, SYSTEM, [1], settings=settings)
     assert all(r.ok for r in results) and len(results) == 5
     total = sum(r.requests for r in results)
-    assert total == len(fake.api_calls()) <= 1 + 5 * 2, (
-        "one GET of the tabs for the spreadsheet, two per new tab"
+    assert total == len(fake.api_calls()) <= 1 + 5 * 3, (
+        "one GET of the tabs for the spreadsheet, up to three per new tab (the tab, its dropdowns, its cells)"
     )
     again = sync_brands(db, SYSTEM, [1], settings=settings)
     assert sum(r.requests for r in again) == 1 + 5, (

@@ -34,10 +34,9 @@ PG_ADMIN_URL = os.environ.get(
     "SOCIALOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 _counter = itertools.count(1)
-WORKERS, AHEAD = (
-    3,
-    2,
-)  # PostgreSQL: threads creating and dropping test databases; copies of a template kept ready
+# PostgreSQL: the threads that create and drop test databases, and how many copies of a template they
+# keep ready.
+WORKERS, AHEAD = 3, 2
 
 # CI (`.ci/run`) draws the property tests' examples from a fixed seed, so whether a submission lands never
 # depends on a lucky draw; run anywhere else they explore new examples each time, and a failure prints
@@ -84,6 +83,7 @@ class Databases:
         self._admin: Engine | None = None
         self._work: ThreadPoolExecutor | None = None
         self._ready: dict[str, list[Future[str]]] = {}  # template name -> its next copies
+        self._drops: list[Future[None]] = []  # checked at the end: a failed drop is not left unsaid
         if store == "postgresql":
             # Commits that do not wait for the WAL to reach the disk: a test server never outlives a crash
             # that would lose them, and creating and dropping a database takes half the time.
@@ -167,7 +167,7 @@ class Databases:
         # A template that goes: its copies made ahead first (a database being copied cannot be dropped).
         for ahead in self._ready.pop(name, []):
             self.drop(ahead.result())
-        self._work.submit(self._pg_drop, name)
+        self._drops.append(self._work.submit(self._pg_drop, name))
 
     def close(self) -> None:
         if self._work is not None:
@@ -177,6 +177,8 @@ class Databases:
             self._ready.clear()
             self._work.shutdown(wait=True)
             self._work = None
+            for dropped in self._drops:
+                dropped.result()  # raises what a background drop met
             for url in list(reversed(self.created)):
                 dispose_engine(url)
                 self._pg_drop(url.rsplit("/", 1)[1])

@@ -205,8 +205,8 @@ class WorksheetSync:
                 if c.type == "enum" and not c.read_only
             }
             sheet_id = grid.add_tab(self.client, key, tab.title, height, layout.width)
-            # Apart from the new tab: the dropdowns name it by the id the server gave it (one request more
-            # on a worksheet's first sync, only for tabs with enum columns).
+            # The dropdowns go in a request of their own, naming the tab by the id the server gave it (one
+            # request more on a worksheet's first sync, only for tabs with enum columns).
             requests = grid.dropdown_requests(sheet_id, height, enums)
             tab = grid.Tab(sheet_id, tab.title, height, layout.width)
         else:

@@ -8,7 +8,7 @@ from app.ui.widgets import charts, page_charts
 from app.ui.widgets.actions import finish, perform, show_flash
 from app.ui.widgets.charts import color_scale
 from app.ui.widgets.components import coming_soon, kpi_tiles, page_header, table
-from app.ui.widgets.edit_forms import forget, loaded_copy, pick_loaded, save_or_delete
+from app.ui.widgets.edit_forms import pick_loaded, save_or_delete
 from app.ui.widgets.labels import Labels
 from app.ui.widgets.page_charts import JOB_STATUS_COLORS
 from app.ui.widgets.text import plain
@@ -20,9 +20,7 @@ __all__ = [
     "color_scale",
     "coming_soon",
     "finish",
-    "forget",
     "kpi_tiles",
-    "loaded_copy",
     "page_charts",
     "page_header",
     "perform",

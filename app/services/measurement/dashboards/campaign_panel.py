@@ -111,7 +111,7 @@ def _kpi(
 
 def campaign_summary(session: Session, actor: Actor, campaign_id: int) -> CampaignSummary:
     """The campaign (archived ones too: a dashboard may look back at one) for someone who sees its brand."""
-    row = _visible_campaign(session, actor, campaign_id)
+    row = visible_row(session, actor, Campaign, campaign_id, "campaign", Perm.VIEW)
     info = campaigns.get_campaign(session, actor, row.brand_id, row.slug)
     objective = objectives.get_objective(session, actor, info.objective_id) if info.objective_id else None
     counts = dict(
@@ -139,15 +139,11 @@ def campaign_summary(session: Session, actor: Actor, campaign_id: int) -> Campai
     )
 
 
-def _visible_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign:
-    return visible_row(session, actor, Campaign, campaign_id, "campaign", Perm.VIEW)
-
-
 def campaign_posts(session: Session, actor: Actor, campaign_id: int, limit: int = 50) -> pd.DataFrame:
     """The campaign's posts, one row per channel they go to, latest first: the post's title, the channel
     as people know it, its status in words, its time (published, else scheduled; UTC), its engagements
     at the latest metrics read (none before the first read) and the link once it is out."""
-    row = _visible_campaign(session, actor, campaign_id)
+    row = visible_row(session, actor, Campaign, campaign_id, "campaign", Perm.VIEW)
     s = PostMetricSnapshot
     latest = (
         select(s.variant_id, func.max(s.captured_at).label("at"))
